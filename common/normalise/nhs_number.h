@@ -1,0 +1,37 @@
+#ifndef EQUILINK_COMMON_NORMALISE_NHS_NUMBER_H_
+#define EQUILINK_COMMON_NORMALISE_NHS_NUMBER_H_
+
+// NHS number checks (NHS Data Dictionary: ten digits, the tenth a Modulus 11
+// check digit).
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace equilink {
+
+enum class NhsNumberCheck {
+  kValid,            // ten digits and the check digit matches
+  kAbsent,           // empty or only whitespace
+  kInvalidFormat,    // not ten digits once spaces and hyphens are removed
+  kInvalidChecksum,  // ten digits, check digit wrong (or the remainder is 10)
+};
+
+struct NhsNumberResult {
+  NhsNumberCheck check = NhsNumberCheck::kAbsent;
+  // The ten digits, only when check == kValid. This is an identifier: never log
+  // it.
+  std::string digits;
+};
+
+// Classifies an NHS number as exported ("943 476 5919", "943-476-5919",
+// "9434765919").
+NhsNumberResult CheckNhsNumber(absl::string_view raw);
+
+// True when `ten_digits` is exactly ten ASCII digits with a correct Modulus 11
+// check digit.
+bool IsValidNhsNumberDigits(absl::string_view ten_digits);
+
+}  // namespace equilink
+
+#endif  // EQUILINK_COMMON_NORMALISE_NHS_NUMBER_H_

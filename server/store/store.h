@@ -1,0 +1,96 @@
+#ifndef EQUILINK_SERVER_STORE_STORE_H_
+#define EQUILINK_SERVER_STORE_STORE_H_
+
+// The gateway's durable store. SQLite (sqlite_store.h) is the embedded default;
+// the interface is what a shared PostgreSQL implementation will provide later
+// so several gateway replicas can serve one linkage domain.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace equilink::store {
+
+struct Organisation {
+  std::string code;  // from the certificate's urn:equilink:org:<code>
+  std::string name;
+  std::vector<std::string>
+      roles;  // submitter, governance, consumer, auditor, admin
+  bool active = true;
+};
+
+// One record as the store keeps it: the keys it is looked up by, and the
+// serialized equilink.v1.PseudonymisedRecord.
+struct RecordRow {
+  std::string record_pseudonym;  // 32 bytes; unique per organisation
+  std::string payload;           // serialized PseudonymisedRecord
+};
+
+struct BatchWrite {
+  std::string organisation_code;
+  std::string submission_id;
+  uint64_t sequence = 0;
+  std::string dataset_id;
+  std::string key_id;
+  std::vector<RecordRow>
+      records;  // already validated; may be empty (every record rejected)
+  // The serialized BatchAck the gateway answers with; stored so that a re-sent
+  // batch gets the same answer back.
+  std::string ack;
+};
+
+struct CommitResult {
+  bool already_stored =
+      false;  // (organisation, submission_id, sequence) was durable already
+  std::string
+      ack;  // the ack stored with the batch (the earlier one when re-sent)
+};
+
+struct OrganisationSummary {
+  std::string organisation_code;
+  uint64_t records =
+      0;  // distinct records held (re-submissions update in place)
+  uint64_t batches = 0;
+  uint64_t submissions = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes the batch and its records in one transaction and returns only once
+  // that transaction is durable (committed with synchronous=FULL). Concurrent
+  // callers are folded into one transaction (group commit); each still sees its
+  // own result. A record whose (organisation, record_pseudonym) exists already
+  // replaces the stored one. When (organisation, submission_id, sequence) is
+  // already stored nothing is written and already_stored is true. Unavailable
+  // when the store is closing. Thread-safe.
+  virtual absl::StatusOr<CommitResult> CommitBatch(BatchWrite batch) = 0;
+
+  // The sequences of a submission that are durable, ascending. Thread-safe.
+  virtual absl::StatusOr<std::vector<uint64_t>> DurableSequences(
+      const std::string& organisation_code,
+      const std::string& submission_id) = 0;
+
+  // Records currently held for a submission's batches (for SubmissionStatus).
+  // Thread-safe.
+  virtual absl::StatusOr<uint64_t> RecordsInSubmission(
+      const std::string& organisation_code,
+      const std::string& submission_id) = 0;
+
+  virtual absl::StatusOr<std::optional<Organisation>> FindOrganisation(
+      const std::string& code) = 0;
+  // Inserts or replaces by code. Thread-safe.
+  virtual absl::Status UpsertOrganisation(const Organisation& organisation) = 0;
+
+  // Per-organisation counts, ordered by code.
+  virtual absl::StatusOr<std::vector<OrganisationSummary>> Summarise() = 0;
+};
+
+}  // namespace equilink::store
+
+#endif  // EQUILINK_SERVER_STORE_STORE_H_
