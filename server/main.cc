@@ -1,1 +1,114 @@
-int main() { return 0; }  // placeholder
+// equilink-gateway: the ICS-hosted gateway.
+//
+//   equilink-gateway --config=/etc/equilink/gateway.textproto          serve until SIGTERM
+//   equilink-gateway summary --config=/etc/equilink/gateway.textproto  print what is stored
+//
+// Flags are parsed here and nowhere else; everything else is wired by api::GatewayServer.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/log/log.h"
+#include "server/api/gateway_server.h"
+#include "server/config/gateway_config.h"
+#include "server/store/sqlite_store.h"
+
+ABSL_FLAG(std::string, config, "", "Path to the gateway configuration (text-format GatewayConfig)");
+ABSL_FLAG(std::string, listen, "", "Overrides listen_address from the config, e.g. 127.0.0.1:0");
+ABSL_FLAG(std::string, port_file, "",
+          "Once listening, write the bound port to this file (for scripts using port 0)");
+ABSL_FLAG(bool, verbose, false, "Log debug lines");
+
+namespace {
+
+int Serve(equilink::v1::GatewayConfig config) {
+  // Block the stop signals in every thread, then wait for them on this one: a signal handler
+  // may not call Shutdown, which takes locks and waits.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (!absl::GetFlag(FLAGS_listen).empty()) config.set_listen_address(absl::GetFlag(FLAGS_listen));
+  absl::StatusOr<std::unique_ptr<equilink::api::GatewayServer>> gateway =
+      equilink::api::GatewayServer::Start(config);
+  if (!gateway.ok()) {
+    EQ_LOG(kError, "cannot start: %s", gateway.status().ToString());
+    return 1;
+  }
+  const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  if (!port_file.empty()) {
+    std::FILE* out = std::fopen(port_file.c_str(), "w");
+    if (out == nullptr) {
+      EQ_LOG(kError, "cannot write port file %s", port_file);
+      return 1;
+    }
+    std::fprintf(out, "%d\n", (*gateway)->port());
+    std::fclose(out);
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  EQ_LOG(kInfo, "received signal %d", signal_number);
+  (*gateway)->Shutdown();
+  return 0;
+}
+
+int Summary(const equilink::v1::GatewayConfig& config) {
+  equilink::store::SqliteOptions options;
+  options.path = config.store().sqlite_path();
+  absl::StatusOr<std::unique_ptr<equilink::store::SqliteStore>> store =
+      equilink::store::SqliteStore::Open(options);
+  if (!store.ok()) {
+    EQ_LOG(kError, "cannot open store: %s", store.status().ToString());
+    return 1;
+  }
+  absl::StatusOr<std::vector<equilink::store::OrganisationSummary>> summary =
+      (*store)->Summarise();
+  if (!summary.ok()) {
+    EQ_LOG(kError, "cannot summarise store: %s", summary.status().ToString());
+    return 1;
+  }
+  std::printf("%-14s %12s %10s %12s\n", "organisation", "records", "batches", "submissions");
+  for (const equilink::store::OrganisationSummary& row : *summary) {
+    std::printf("%-14s %12llu %10llu %12llu\n", row.organisation_code.c_str(),
+                static_cast<unsigned long long>(row.records),
+                static_cast<unsigned long long>(row.batches),
+                static_cast<unsigned long long>(row.submissions));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "equilink-gateway [serve|summary] --config=FILE\n"
+      "Receives pseudonymised submissions over mutual TLS and stores them durably.");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_verbose)) {
+    equilink::log::SetMinSeverity(equilink::log::Severity::kDebug);
+  }
+  const std::string command = args.size() > 1 ? args[1] : "serve";
+  if (absl::GetFlag(FLAGS_config).empty()) {
+    std::fprintf(stderr, "equilink-gateway: --config is required\n");
+    return 2;
+  }
+  absl::StatusOr<equilink::v1::GatewayConfig> config =
+      equilink::config::LoadGatewayConfig(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) {
+    std::fprintf(stderr, "equilink-gateway: %s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  if (command == "serve") return Serve(*std::move(config));
+  if (command == "summary") return Summary(*config);
+  std::fprintf(stderr, "equilink-gateway: unknown command '%s' (serve, summary)\n",
+               command.c_str());
+  return 2;
+}

@@ -1,1 +1,0 @@
-// Placeholder so the target configures while its area is written; removed when real sources land.

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every benchmark tool and collects their figures into $BUILD/bench/results.json, a flat
+# JSON object of figure name -> number. Each tool prints its figures as lines
+#   FIGURE <name> <number>
+# and everything else it prints is kept in $BUILD/bench/<tool>.log for docs/BENCHMARKS.md.
+set -euo pipefail
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench_dir="$root/$build/bench"
+mkdir -p "$bench_dir"
+figures="$bench_dir/figures.txt"
+: > "$figures"
+
+run() {
+  local name=$1; shift
+  echo "== $name"
+  local start=$SECONDS
+  if ! "$@" > "$bench_dir/$name.log" 2>&1; then
+    echo "benchmark $name failed; its log:" >&2
+    tail -40 "$bench_dir/$name.log" >&2
+    exit 1
+  fi
+  grep '^FIGURE ' "$bench_dir/$name.log" | tee -a "$figures" | sed 's/^FIGURE /   /'
+  echo "   ($((SECONDS - start)) s)"
+}
+
+cd "$root"
+# The figure tools, in the order their figures appear in docs/BENCHMARKS.md.
+for name in pseudonymise_bench submit_bench; do
+  run "$name" "$bench_dir/$name" --build_dir="$root/$build" --source_dir="$root"
+done
+
+{
+  echo "{"
+  awk '{ printf "%s  \"%s\": %s", (NR > 1 ? ",\n" : ""), $2, $3 } END { print "" }' "$figures"
+  echo "}"
+} > "$bench_dir/results.json"
+echo "figures written to $build/bench/results.json"
+cat "$bench_dir/results.json"

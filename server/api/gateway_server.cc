@@ -1,0 +1,104 @@
+#include "server/api/gateway_server.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/rpc/channel_options.h"
+#include "common/rpc/tls_credentials.h"
+#include "common/status/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/server_builder.h"
+#include "server/store/sqlite_store.h"
+
+namespace equilink::api {
+namespace {
+
+absl::Status SeedOrganisations(const v1::GatewayConfig& config, store::Store& store) {
+  for (const v1::OrganisationSeed& seed : config.organisations()) {
+    store::Organisation organisation;
+    organisation.code = seed.code();
+    organisation.name = seed.name();
+    organisation.roles.assign(seed.roles().begin(), seed.roles().end());
+    organisation.active = true;
+    EQ_RETURN_IF_ERROR(store.UpsertOrganisation(organisation));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
+    const v1::GatewayConfig& config) {
+  auto gateway = absl::WrapUnique(new GatewayServer());
+  gateway->shutdown_grace_seconds_ = static_cast<int>(config.shutdown_grace_seconds());
+
+  store::SqliteOptions store_options;
+  store_options.path = config.store().sqlite_path();
+  store_options.group_commit_max_batches =
+      static_cast<int>(config.store().group_commit_max_batches());
+  store_options.busy_timeout_ms = static_cast<int>(config.store().busy_timeout_ms());
+  EQ_ASSIGN_OR_RETURN(gateway->store_, store::SqliteStore::Open(store_options));
+  EQ_RETURN_IF_ERROR(SeedOrganisations(config, *gateway->store_));
+
+  gateway->authoriser_ = std::make_unique<auth::RegistryAuthoriser>(gateway->store_.get());
+  ingest::IngestOptions ingest_options;
+  ingest_options.max_batch_records = config.max_batch_records();
+  ingest_options.accepted_key_ids.assign(config.accepted_key_ids().begin(),
+                                         config.accepted_key_ids().end());
+  gateway->ingestor_ =
+      std::make_unique<ingest::BatchIngestor>(gateway->store_.get(), std::move(ingest_options));
+  gateway->submission_service_ = std::make_unique<SubmissionService>(
+      gateway->authoriser_.get(), gateway->ingestor_.get(), gateway->store_.get(),
+      &gateway->draining_);
+
+  EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                      MakeServerCredentials(config.tls()));
+
+  // Process-global settings; both must precede BuildAndStart.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen_address(), credentials, &gateway->port_);
+  ApplyServerChannelOptions(static_cast<int>(config.max_message_bytes()), builder);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(config.max_concurrent_streams()));
+  grpc::ResourceQuota quota("equilink-gateway");
+  quota.SetMaxThreads(static_cast<int>(config.worker_threads()) * 2 + 4);
+  builder.SetResourceQuota(quota);
+  builder.RegisterService(gateway->submission_service_.get());
+  gateway->server_ = builder.BuildAndStart();
+  if (gateway->server_ == nullptr || gateway->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen_address()));
+  }
+  gateway->server_->GetHealthCheckService()->SetServingStatus(true);
+  EQ_LOG(kInfo, "gateway listening on port %d (mutual TLS)", gateway->port_);
+  return gateway;
+}
+
+GatewayServer::~GatewayServer() { Shutdown(); }
+
+void GatewayServer::Shutdown() {
+  if (shut_down_.exchange(true)) return;
+  EQ_LOG(kInfo, "graceful shutdown: refusing new batches, finishing in-flight ones");
+  draining_.store(true);
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(shutdown_grace_seconds_));
+  }
+  // Destroying the store drains its commit queue before it closes the database.
+  store_.reset();
+  EQ_LOG(kInfo, "gateway stopped");
+}
+
+void GatewayServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace equilink::api

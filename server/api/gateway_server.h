@@ -1,0 +1,60 @@
+#ifndef EQUILINK_SERVER_API_GATEWAY_SERVER_H_
+#define EQUILINK_SERVER_API_GATEWAY_SERVER_H_
+
+// The gateway's composition root: opens the store, seeds the organisation registry from the
+// configuration, wires authorisation, ingest and the gRPC services (submission, health,
+// reflection) and listens with mutual TLS. main.cc and the integration tests both start the
+// gateway through this one class, so tests exercise exactly what operators run.
+
+#include <atomic>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "equilink/v1/gateway_config.pb.h"
+#include "grpcpp/server.h"
+#include "server/api/submission_service.h"
+#include "server/auth/organisation_authoriser.h"
+#include "server/ingest/batch_ingestor.h"
+#include "server/store/store.h"
+
+namespace equilink::api {
+
+class GatewayServer {
+ public:
+  // Starts listening on config.listen_address(). `config` must have passed
+  // config::ParseGatewayConfig (defaults filled). Fails when the store cannot be opened, a TLS
+  // file cannot be read (or the key file is too permissive), or the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(const v1::GatewayConfig& config);
+
+  ~GatewayServer();
+  GatewayServer(const GatewayServer&) = delete;
+  GatewayServer& operator=(const GatewayServer&) = delete;
+
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+
+  // Graceful shutdown: health turns NOT_SERVING, batches already received finish and are
+  // acknowledged, new batches and streams are refused with UNAVAILABLE, and after at most the
+  // configured grace period the server stops and the store is closed. Idempotent; thread-safe.
+  void Shutdown();
+
+  // Blocks until the server has stopped.
+  void Wait();
+
+ private:
+  GatewayServer() = default;
+
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<auth::SubmissionAuthoriser> authoriser_;
+  std::unique_ptr<ingest::BatchIngestor> ingestor_;
+  std::unique_ptr<SubmissionService> submission_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> shut_down_{false};
+  int port_ = 0;
+  int shutdown_grace_seconds_ = 30;
+};
+
+}  // namespace equilink::api
+
+#endif  // EQUILINK_SERVER_API_GATEWAY_SERVER_H_

@@ -1,0 +1,113 @@
+#include "server/api/submission_service.h"
+
+#include <deque>
+#include <future>
+#include <utility>
+
+#include "common/log/log.h"
+#include "common/rpc/status_grpc.h"
+#include "server/auth/authenticate.h"
+
+namespace equilink::api {
+namespace {
+
+absl::Status DrainingStatus() {
+  return absl::UnavailableError("gateway is shutting down; retry later");
+}
+
+}  // namespace
+
+SubmissionService::SubmissionService(auth::SubmissionAuthoriser* authoriser,
+                                     const ingest::BatchIngestor* ingestor, store::Store* store,
+                                     const std::atomic<bool>* draining,
+                                     SubmissionServiceOptions options)
+    : authoriser_(authoriser),
+      ingestor_(ingestor),
+      store_(store),
+      draining_(draining),
+      options_(options) {}
+
+absl::StatusOr<auth::Principal> SubmissionService::AuthoriseCaller(
+    const grpc::ServerContext& context) {
+  absl::StatusOr<std::string> organisation = auth::OrganisationFromAuthContext(
+      *context.auth_context());
+  if (!organisation.ok()) {
+    EQ_LOG(kWarning, "denied: unauthenticated caller (%s)", organisation.status().message());
+    return organisation.status();
+  }
+  absl::StatusOr<auth::Principal> principal = authoriser_->AuthoriseSubmitter(*organisation);
+  if (!principal.ok()) {
+    EQ_LOG(kWarning, "denied: organisation %s (%s)", *organisation,
+           principal.status().message());
+  }
+  return principal;
+}
+
+grpc::Status SubmissionService::Submit(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::BatchAck, v1::SubmissionBatch>* stream) {
+  absl::StatusOr<auth::Principal> principal = AuthoriseCaller(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  if (draining_->load()) return ToGrpcStatus(DrainingStatus());
+  const std::string organisation = principal->organisation_code;
+
+  // Acks go back in the order batches arrived; each is written only once its batch is durable.
+  std::deque<std::future<absl::StatusOr<v1::BatchAck>>> in_flight;
+  absl::Status stream_status;
+  auto write_oldest = [&]() {
+    absl::StatusOr<v1::BatchAck> ack = in_flight.front().get();
+    in_flight.pop_front();
+    if (!stream_status.ok()) return;
+    if (!ack.ok()) {
+      stream_status = ack.status();
+      return;
+    }
+    if (!stream->Write(*ack)) stream_status = absl::CancelledError("client went away");
+  };
+
+  v1::SubmissionBatch batch;
+  while (stream_status.ok() && stream->Read(&batch)) {
+    if (draining_->load()) {
+      stream_status = DrainingStatus();
+      break;
+    }
+    in_flight.push_back(std::async(
+        std::launch::async, [this, &organisation, batch = std::move(batch)]() {
+          return ingestor_->Ingest(organisation, batch);
+        }));
+    batch = v1::SubmissionBatch();
+    while (!in_flight.empty() &&
+           (static_cast<int>(in_flight.size()) >= options_.max_in_flight_batches_per_stream ||
+            in_flight.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+      write_oldest();
+    }
+  }
+  while (!in_flight.empty()) write_oldest();
+  if (!stream_status.ok()) {
+    EQ_LOG(kWarning, "submission stream from %s ended: %s", organisation,
+           stream_status.ToString());
+  }
+  return ToGrpcStatus(stream_status);
+}
+
+grpc::Status SubmissionService::GetSubmissionStatus(grpc::ServerContext* context,
+                                                    const v1::GetSubmissionStatusRequest* request,
+                                                    v1::SubmissionStatus* response) {
+  absl::StatusOr<auth::Principal> principal = AuthoriseCaller(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  if (!ingest::IsWellFormedId(request->submission_id())) {
+    return ToGrpcStatus(absl::InvalidArgumentError("submission_id is malformed"));
+  }
+  absl::StatusOr<std::vector<uint64_t>> sequences =
+      store_->DurableSequences(principal->organisation_code, request->submission_id());
+  if (!sequences.ok()) return ToGrpcStatus(sequences.status());
+  absl::StatusOr<uint64_t> records =
+      store_->RecordsInSubmission(principal->organisation_code, request->submission_id());
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  response->set_submission_id(request->submission_id());
+  response->mutable_durable_sequences()->Add(sequences->begin(), sequences->end());
+  response->set_records_stored(*records);
+  return grpc::Status::OK;
+}
+
+}  // namespace equilink::api

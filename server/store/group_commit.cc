@@ -1,0 +1,131 @@
+#include "server/store/group_commit.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "server/store/sqlite/error.h"
+#include "server/store/sqlite/statement.h"
+#include "server/store/sqlite/transaction.h"
+
+namespace equilink::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::ScopedStatement;
+
+absl::Status WithContext(const absl::Status& status, absl::string_view what) {
+  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}
+
+// Looks the batch up; fills `result` and returns true when it is stored.
+absl::StatusOr<bool> FindStored(Database* db, const BatchWrite& batch,
+                                CommitResult* result) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement find,
+      db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                             "SELECT ack FROM batches WHERE org_code = ?1 AND "
+                             "submission_id = ?2 AND sequence = ?3"));
+  EQ_RETURN_IF_ERROR(find->BindText(0, batch.organisation_code));
+  EQ_RETURN_IF_ERROR(find->BindText(1, batch.submission_id));
+  EQ_RETURN_IF_ERROR(find->BindInt64(2, static_cast<int64_t>(batch.sequence)));
+  EQ_ASSIGN_OR_RETURN(bool found, find->Step());
+  if (found) {
+    result->already_stored = true;
+    result->ack = find->ColumnBlob(0);
+  }
+  return found;
+}
+
+absl::Status InsertBatchRow(Database* db, const BatchWrite& batch,
+                            int64_t now_unix_ms) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement insert,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "INSERT INTO batches (org_code, submission_id, sequence, dataset_id, "
+          "key_id, record_count, ack, committed_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  EQ_RETURN_IF_ERROR(insert->BindText(0, batch.organisation_code));
+  EQ_RETURN_IF_ERROR(insert->BindText(1, batch.submission_id));
+  EQ_RETURN_IF_ERROR(
+      insert->BindInt64(2, static_cast<int64_t>(batch.sequence)));
+  EQ_RETURN_IF_ERROR(insert->BindText(3, batch.dataset_id));
+  EQ_RETURN_IF_ERROR(insert->BindText(4, batch.key_id));
+  EQ_RETURN_IF_ERROR(
+      insert->BindInt64(5, static_cast<int64_t>(batch.records.size())));
+  EQ_RETURN_IF_ERROR(insert->BindBlob(6, batch.ack));
+  EQ_RETURN_IF_ERROR(insert->BindInt64(7, now_unix_ms));
+  return WithContext(insert->Run(), "batch row");
+}
+
+// The hot loop: one upsert per record. The statement is cached, the columns
+// shared by the batch are bound once, and each row rebinds only its key and
+// payload without copying them (the batch outlives the statement's use).
+absl::Status UpsertRecords(Database* db, const BatchWrite& batch,
+                           int64_t now_unix_ms) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement upsert,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "INSERT INTO records (org_code, record_pseudonym, submission_id, "
+          "sequence, payload, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+          "ON CONFLICT (org_code, record_pseudonym) DO UPDATE SET "
+          "submission_id = excluded.submission_id, "
+          "sequence = excluded.sequence, payload = excluded.payload, "
+          "stored_at = excluded.stored_at"));
+  EQ_RETURN_IF_ERROR(upsert->BindText(0, batch.organisation_code));
+  EQ_RETURN_IF_ERROR(upsert->BindText(2, batch.submission_id));
+  EQ_RETURN_IF_ERROR(
+      upsert->BindInt64(3, static_cast<int64_t>(batch.sequence)));
+  EQ_RETURN_IF_ERROR(upsert->BindInt64(5, now_unix_ms));
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const RecordRow& record = batch.records[i];
+    absl::Status status = upsert->BindBlob(1, record.record_pseudonym);
+    if (status.ok()) status = upsert->BindBlob(4, record.payload);
+    if (status.ok()) status = upsert->Run();
+    if (!status.ok()) {
+      return WithContext(status, absl::StrCat("record ", i, " of batch"));
+    }
+    upsert->Reset(/*clear_bindings=*/false);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteBatch(Database* db, const BatchWrite& batch,
+                        int64_t now_unix_ms, CommitResult* result) {
+  EQ_ASSIGN_OR_RETURN(bool stored, FindStored(db, batch, result));
+  if (stored) return absl::OkStatus();
+  EQ_ASSIGN_OR_RETURN(sqlite::Savepoint savepoint,
+                      sqlite::Savepoint::Begin(db, "batch"));
+  EQ_RETURN_IF_ERROR(InsertBatchRow(db, batch, now_unix_ms));
+  EQ_RETURN_IF_ERROR(UpsertRecords(db, batch, now_unix_ms));
+  return savepoint.Release();
+}
+
+}  // namespace
+
+absl::Status WriteGroup(Database* db, absl::Span<PendingCommit* const> group,
+                        int64_t now_unix_ms) {
+  EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
+                      sqlite::Transaction::Begin(db));
+  for (PendingCommit* pending : group) {
+    absl::Status status =
+        WriteBatch(db, *pending->batch, now_unix_ms, &pending->result);
+    if (status.ok()) continue;
+    // Only a constraint failure is confined to its batch (its savepoint has
+    // been rolled back); anything else, or SQLite having abandoned the
+    // transaction, fails the group.
+    if (!sqlite::IsDataError(status) || !db->InTransaction()) return status;
+    pending->status = status;
+  }
+  EQ_RETURN_IF_ERROR(transaction.Commit());
+  for (PendingCommit* pending : group) {
+    if (pending->status.ok() && !pending->result.already_stored) {
+      pending->result.ack = std::move(pending->batch->ack);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace equilink::store

@@ -1,0 +1,273 @@
+#include "server/store/sqlite_store.h"
+
+#include <limits>
+#include <utility>
+
+#include "absl/memory/memory.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/log/log.h"
+#include "common/status/status_macros.h"
+#include "server/store/group_commit.h"
+#include "server/store/schema.h"
+#include "server/store/sqlite/database.h"
+#include "server/store/sqlite/migration.h"
+#include "server/store/sqlite/statement.h"
+
+namespace equilink::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::ScopedStatement;
+
+bool IsInMemory(const std::string& path) { return path == ":memory:"; }
+
+absl::Status ValidateBatch(const BatchWrite& batch) {
+  if (batch.organisation_code.empty() || batch.submission_id.empty()) {
+    return absl::InvalidArgumentError(
+        "commit batch: organisation and submission id are required");
+  }
+  if (batch.sequence >
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::InvalidArgumentError("commit batch: sequence out of range");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
+    const SqliteOptions& options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("sqlite store: empty path");
+  }
+  if (options.group_commit_max_batches < 1 || options.busy_timeout_ms < 0) {
+    return absl::InvalidArgumentError("sqlite store: bad options");
+  }
+  Database::Options db_options;
+  db_options.path = options.path;
+  db_options.busy_timeout_ms = options.busy_timeout_ms;
+  EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> writer,
+                      Database::Open(db_options));
+  EQ_RETURN_IF_ERROR(sqlite::Migrate(writer.get(), StoreMigrations()));
+  std::unique_ptr<Database> reader;
+  if (!IsInMemory(options.path)) {
+    db_options.query_only = true;
+    EQ_ASSIGN_OR_RETURN(reader, Database::Open(db_options));
+  }
+  return absl::WrapUnique(
+      new SqliteStore(options, std::move(writer), std::move(reader)));
+}
+
+SqliteStore::SqliteStore(const SqliteOptions& options,
+                         std::unique_ptr<Database> writer,
+                         std::unique_ptr<Database> reader)
+    : max_group_(static_cast<size_t>(options.group_commit_max_batches)) {
+  {
+    absl::MutexLock lock(&writer_.mu);
+    writer_.db = std::move(writer);
+  }
+  if (reader != nullptr) {
+    absl::MutexLock lock(&reader_storage_.mu);
+    reader_storage_.db = std::move(reader);
+    reader_ = &reader_storage_;
+  } else {
+    reader_ = &writer_;
+  }
+  absl::MutexLock lock(&close_mu_);
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Close() {
+  absl::MutexLock close_lock(&close_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    closing_ = true;
+  }
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+SqliteStore::Stats SqliteStore::GetStats() const {
+  absl::MutexLock lock(&mu_);
+  Stats stats = stats_;
+  stats.queued = queue_.size();
+  return stats;
+}
+
+bool SqliteStore::WriterHasWork() const { return closing_ || !queue_.empty(); }
+
+absl::StatusOr<CommitResult> SqliteStore::CommitBatch(BatchWrite batch) {
+  EQ_RETURN_IF_ERROR(ValidateBatch(batch));
+  // Lives on this stack until the writer marks it done, so the writer can
+  // bind the batch's bytes without copying them.
+  PendingCommit pending;
+  pending.batch = &batch;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) return absl::UnavailableError("store is closing");
+    queue_.push_back(&pending);
+    mu_.Await(absl::Condition(&pending.done));
+  }
+  if (!pending.status.ok()) return pending.status;
+  return std::move(pending.result);
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<PendingCommit*> group;
+  group.reserve(max_group_);
+  for (;;) {
+    group.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &SqliteStore::WriterHasWork));
+      if (queue_.empty()) return;  // closing, and everything queued is done
+      while (!queue_.empty() && group.size() < max_group_) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      stats_.in_flight = group.size();
+    }
+    absl::Status status;
+    {
+      absl::MutexLock lock(&writer_.mu);
+      status = WriteGroup(writer_.db.get(), group,
+                          absl::ToUnixMillis(absl::Now()));
+    }
+    if (!status.ok()) {
+      EQ_LOG(kError, "group commit of %d batches failed: %s", group.size(),
+             status.ToString());
+    }
+    absl::MutexLock lock(&mu_);
+    for (PendingCommit* pending : group) {
+      if (!status.ok()) pending->status = status;
+      if (pending->status.ok()) ++stats_.batches;
+      pending->done = true;
+    }
+    ++(status.ok() ? stats_.transactions : stats_.failed_transactions);
+    stats_.in_flight = 0;
+  }
+}
+
+absl::StatusOr<std::vector<uint64_t>> SqliteStore::DurableSequences(
+    const std::string& organisation_code, const std::string& submission_id) {
+  absl::MutexLock lock(&reader_->mu);
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      reader_->db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT sequence FROM batches WHERE org_code = ?1 AND "
+          "submission_id = ?2 ORDER BY sequence"));
+  EQ_RETURN_IF_ERROR(query->BindText(0, organisation_code));
+  EQ_RETURN_IF_ERROR(query->BindText(1, submission_id));
+  std::vector<uint64_t> sequences;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    sequences.push_back(static_cast<uint64_t>(query->ColumnInt64(0)));
+  }
+  return sequences;
+}
+
+absl::StatusOr<uint64_t> SqliteStore::RecordsInSubmission(
+    const std::string& organisation_code, const std::string& submission_id) {
+  absl::MutexLock lock(&reader_->mu);
+  // Walks the organisation's records: there is deliberately no index on
+  // submission_id (it would cost every insert a second B-tree write).
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      reader_->db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT count(*) FROM records WHERE org_code = ?1 AND "
+          "submission_id = ?2"));
+  EQ_RETURN_IF_ERROR(query->BindText(0, organisation_code));
+  EQ_RETURN_IF_ERROR(query->BindText(1, submission_id));
+  EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+  if (!row) return absl::InternalError("count returned no row");
+  return static_cast<uint64_t>(query->ColumnInt64(0));
+}
+
+absl::StatusOr<std::optional<Organisation>> SqliteStore::FindOrganisation(
+    const std::string& code) {
+  absl::MutexLock lock(&reader_->mu);
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      reader_->db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT name, roles, active FROM organisations WHERE code = ?1"));
+  EQ_RETURN_IF_ERROR(query->BindText(0, code));
+  EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+  if (!row) return std::optional<Organisation>();
+  Organisation organisation;
+  organisation.code = code;
+  organisation.name = query->ColumnText(0);
+  organisation.roles =
+      absl::StrSplit(query->ColumnText(1), ',', absl::SkipEmpty());
+  organisation.active = query->ColumnInt64(2) != 0;
+  return organisation;
+}
+
+absl::Status SqliteStore::UpsertOrganisation(const Organisation& organisation) {
+  if (organisation.code.empty()) {
+    return absl::InvalidArgumentError("organisation: code is required");
+  }
+  for (const std::string& role : organisation.roles) {
+    if (role.empty() || absl::StrContains(role, ',')) {
+      return absl::InvalidArgumentError("organisation: malformed role");
+    }
+  }
+  const std::string roles = absl::StrJoin(organisation.roles, ",");
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) return absl::UnavailableError("store is closing");
+  }
+  absl::MutexLock lock(&writer_.mu);
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement upsert,
+      writer_.db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "INSERT INTO organisations (code, name, roles, active, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO UPDATE SET "
+          "name = excluded.name, roles = excluded.roles, "
+          "active = excluded.active, updated_at = excluded.updated_at"));
+  EQ_RETURN_IF_ERROR(upsert->BindText(0, organisation.code));
+  EQ_RETURN_IF_ERROR(upsert->BindText(1, organisation.name));
+  EQ_RETURN_IF_ERROR(upsert->BindText(2, roles));
+  EQ_RETURN_IF_ERROR(upsert->BindInt64(3, organisation.active ? 1 : 0));
+  EQ_RETURN_IF_ERROR(upsert->BindInt64(4, absl::ToUnixMillis(absl::Now())));
+  return upsert->Run();
+}
+
+absl::StatusOr<std::vector<OrganisationSummary>> SqliteStore::Summarise() {
+  absl::MutexLock lock(&reader_->mu);
+  // Every organisation that is registered or has submitted; the counts use
+  // the primary keys (records and batches both lead with org_code).
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      reader_->db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT o.code, "
+          "(SELECT count(*) FROM records r WHERE r.org_code = o.code), "
+          "(SELECT count(*) FROM batches b WHERE b.org_code = o.code), "
+          "(SELECT count(DISTINCT submission_id) FROM batches b "
+          " WHERE b.org_code = o.code) "
+          "FROM (SELECT code FROM organisations UNION "
+          "      SELECT DISTINCT org_code FROM batches) o ORDER BY o.code"));
+  std::vector<OrganisationSummary> summaries;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    OrganisationSummary& summary = summaries.emplace_back();
+    summary.organisation_code = query->ColumnText(0);
+    summary.records = static_cast<uint64_t>(query->ColumnInt64(1));
+    summary.batches = static_cast<uint64_t>(query->ColumnInt64(2));
+    summary.submissions = static_cast<uint64_t>(query->ColumnInt64(3));
+  }
+  return summaries;
+}
+
+}  // namespace equilink::store

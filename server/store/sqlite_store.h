@@ -1,0 +1,119 @@
+#ifndef EQUILINK_SERVER_STORE_SQLITE_STORE_H_
+#define EQUILINK_SERVER_STORE_SQLITE_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/store.h"
+
+namespace equilink::store {
+
+namespace sqlite {
+class Database;
+}  // namespace sqlite
+struct PendingCommit;
+
+struct SqliteOptions {
+  // Database file, created if missing. ":memory:" gives a private in-memory
+  // store (tests); it then has one connection for reads and writes.
+  std::string path;
+  // Most batches folded into one transaction by group commit.
+  int group_commit_max_batches = 64;
+  // How long a connection waits for a lock held by another process.
+  int busy_timeout_ms = 5000;
+};
+
+// The embedded Store (schema: schema.cc). Writes go through one writer thread
+// that owns the write connection and commits queued CommitBatch calls
+// together (group commit): one fsync serves every batch of the group. Reads
+// use a second connection (WAL lets them run while the writer writes).
+//
+// Thread-safe. Destroying the store closes it (see Close()).
+class SqliteStore final : public Store {
+ public:
+  // Counters for monitoring and tests. A snapshot; fields are not read
+  // atomically together.
+  struct Stats {
+    uint64_t transactions = 0;         // group transactions committed
+    uint64_t failed_transactions = 0;  // groups whose transaction failed
+    uint64_t batches = 0;              // CommitBatch calls completed OK
+    size_t queued = 0;                 // calls waiting for the writer
+    size_t in_flight = 0;              // calls in the writer's current group
+  };
+
+  // Opens or creates the database at options.path, applies the pragmas
+  // (sqlite/database.h), migrates the schema to the latest version and
+  // starts the writer thread. kInvalidArgument for bad options;
+  // kFailedPrecondition when the file's schema is newer than this build's.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
+      const SqliteOptions& options);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Stops accepting writes: CommitBatch and UpsertOrganisation then return
+  // kUnavailable. Batches already queued are still written; returns once
+  // they are and the writer thread has stopped. Reads keep working until the
+  // store is destroyed. Idempotent; safe from any thread but the writer.
+  void Close();
+
+  Stats GetStats() const;
+
+  absl::StatusOr<CommitResult> CommitBatch(BatchWrite batch) override;
+  absl::StatusOr<std::vector<uint64_t>> DurableSequences(
+      const std::string& organisation_code,
+      const std::string& submission_id) override;
+  absl::StatusOr<uint64_t> RecordsInSubmission(
+      const std::string& organisation_code,
+      const std::string& submission_id) override;
+  absl::StatusOr<std::optional<Organisation>> FindOrganisation(
+      const std::string& code) override;
+  absl::Status UpsertOrganisation(const Organisation& organisation) override;
+  absl::StatusOr<std::vector<OrganisationSummary>> Summarise() override;
+
+ private:
+  // A connection and the mutex that serialises its use.
+  struct Connection {
+    absl::Mutex mu;
+    std::unique_ptr<sqlite::Database> db ABSL_GUARDED_BY(mu);
+  };
+
+  SqliteStore(const SqliteOptions& options,
+              std::unique_ptr<sqlite::Database> writer,
+              std::unique_ptr<sqlite::Database> reader);
+
+  void WriterLoop();
+  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const size_t max_group_;
+
+  mutable absl::Mutex mu_;
+  std::deque<PendingCommit*> queue_ ABSL_GUARDED_BY(mu_);
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+
+  // The writer thread holds writer_.mu for each group; UpsertOrganisation
+  // takes it too. reader_ is &reader_storage_ for a file database and
+  // &writer_ for an in-memory one, which has a single connection.
+  Connection writer_;
+  Connection reader_storage_;
+  Connection* reader_;
+
+  absl::Mutex close_mu_;  // serialises Close() so the join happens once
+  std::thread writer_thread_ ABSL_GUARDED_BY(close_mu_);
+};
+
+}  // namespace equilink::store
+
+#endif  // EQUILINK_SERVER_STORE_SQLITE_STORE_H_

@@ -1,0 +1,222 @@
+// The submission path measured as a user meets it, on this machine:
+//  - submit_e2e_records_per_s: `equilink submit` of a synthetic export (CSV file to durable rows
+//    at the gateway), client and gateway as separate processes over mutual TLS;
+//  - submit_client_peak_rss_mb and submit_gateway_peak_rss_mb for that run (1M rows by default);
+//  - ingest_records_per_s: the gateway alone, fed already-pseudonymised batches by an in-process
+//    load client on 4 streams over mutual TLS, durable commits; and ingest_vs_raw_sqlite_ratio:
+//    that rate divided by a raw SQLite insert of the same rows (prepared statement, 50,000-row
+//    transactions, WAL, synchronous=FULL) into the same table shape, in the same run.
+
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "client/commands/submit_command.h"
+#include "client/geo/postcode_lookup.h"
+#include "client/mapping/mapping_profile.h"
+#include "client/pipeline/record_pipeline.h"
+#include "client/pipeline/submission_client.h"
+#include "client/pipeline/synthetic_export.h"
+#include "common/keys/linkage_key.h"
+#include "common/status/check.h"
+#include "tests/bench/bench_util.h"
+#include "tests/integration/gateway_harness.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+ABSL_FLAG(std::string, build_dir, "build", "Build directory (unused here)");
+ABSL_FLAG(std::string, source_dir, ".", "Repository root (unused here)");
+ABSL_FLAG(int, e2e_rows, 1000000, "Rows in the end-to-end export");
+ABSL_FLAG(int, ingest_rows, 400000, "Records the ingest load client sends");
+ABSL_FLAG(int, ingest_streams, 4, "Concurrent streams of the ingest load client");
+
+namespace equilink::bench {
+namespace {
+
+using testing::kCharitylogOrg;
+using testing::SourcePath;
+using testing::TestPki;
+
+template <typename T>
+T OrDie(absl::StatusOr<T> value) {
+  if (!value.ok()) {
+    std::fprintf(stderr, "%s\n", value.status().ToString().c_str());
+    std::exit(1);
+  }
+  return *std::move(value);
+}
+
+testing::GatewayProcess StartGateway(const testing::TempDir& dir) {
+  v1::GatewayConfig config = testing::MakeGatewayConfig(dir.path());
+  const std::string config_path =
+      testing::WriteGatewayConfig(config, dir.File("gateway.textproto"));
+  return OrDie(
+      testing::StartGatewayProcess(config_path, dir.File("port"), dir.File("gateway.log")));
+}
+
+long StopGateway(testing::GatewayProcess& gateway) {
+  const long peak_kb = gateway.process.PeakRssKb();
+  gateway.process.Signal(SIGTERM);
+  testing::ExitInfo exit = OrDie(gateway.process.Wait(absl::Seconds(60)));
+  return std::max(peak_kb, exit.peak_rss_kb);
+}
+
+void EndToEnd(int rows) {
+  testing::TempDir dir;
+  const std::string export_path = dir.File("export.csv");
+  client::SyntheticExportOptions synth;
+  synth.rows = rows;
+  synth.seed = 11;
+  synth.postcode_lookup_path = SourcePath("deploy/data/postcode_lookup_demo.csv");
+  EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
+  testing::GatewayProcess gateway = StartGateway(dir);
+  const v1::TlsFiles tls = TestPki::Get().ClientFiles(kCharitylogOrg);
+  std::vector<std::string> argv = {
+      EQUILINK_CLIENT_BINARY, "submit",
+      "--profile=" + SourcePath("client/profiles/charitylog.textproto"),
+      "--input=" + export_path,
+      "--postcode_lookup=" + synth.postcode_lookup_path,
+      "--linkage_key=" + testing::TestLinkageKeyPath(),
+      absl::StrCat("--gateway=127.0.0.1:", gateway.port),
+      "--ca=" + tls.ca_file(), "--cert=" + tls.certificate_file(),
+      "--key=" + tls.private_key_file(), "--threads=2", "--batch_rows=2000"};
+  testing::ExitInfo exit;
+  const double seconds = TimeSeconds([&] {
+    testing::Subprocess client = OrDie(testing::Subprocess::Start(argv, dir.File("client.log")));
+    exit = OrDie(client.Wait(absl::Minutes(10)));
+  });
+  const long gateway_kb = StopGateway(gateway);
+  std::printf("%s", testing::ReadFileOrEmpty(dir.File("client.log")).c_str());
+  EQ_CHECK(exit.exit_code == 0);
+  Figure("submit_e2e_records_per_s", rows / seconds);
+  Figure("submit_client_peak_rss_mb", exit.peak_rss_kb / 1024.0);
+  Figure("submit_gateway_peak_rss_mb", gateway_kb / 1024.0);
+}
+
+// Pseudonymised batches, made once by the real client pipeline and held in memory.
+std::vector<v1::SubmissionBatch> MakeBatches(int rows, const testing::TempDir& dir) {
+  const std::string export_path = dir.File("ingest_export.csv");
+  client::SyntheticExportOptions synth;
+  synth.rows = rows;
+  synth.seed = 13;
+  synth.postcode_lookup_path = SourcePath("deploy/data/postcode_lookup_demo.csv");
+  EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
+  const v1::MappingProfile profile =
+      OrDie(client::LoadMappingProfile(SourcePath("client/profiles/charitylog.textproto")));
+  auto postcodes = OrDie(client::PostcodeLookup::Load(synth.postcode_lookup_path));
+  LinkageKey key = OrDie(LinkageKey::ReadFromFile(testing::TestLinkageKeyPath()));
+  auto pseudonymiser = OrDie(RecordPseudonymiser::Create(key));
+  client::PipelineOptions options;
+  options.input_path = export_path;
+  options.rows_per_batch = 2000;
+  options.pseudonymiser = pseudonymiser.get();
+  auto pipeline = OrDie(client::RecordPipeline::Start(profile, postcodes.get(), options));
+  std::vector<v1::SubmissionBatch> batches;
+  client::PipelineBatch batch;
+  while (OrDie(pipeline->Next(&batch))) {
+    batch.outgoing.batch.set_key_id(key.key_id());
+    batch.outgoing.batch.set_dataset_id(profile.dataset_id());
+    batches.push_back(std::move(batch.outgoing.batch));
+  }
+  return batches;
+}
+
+double RawSqliteRowsPerSecond(const std::vector<v1::SubmissionBatch>& batches,
+                              const std::string& path) {
+  sqlite3* db = nullptr;
+  EQ_CHECK(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  auto exec = [db](const char* sql) { EQ_CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK); };
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");
+  exec("CREATE TABLE records(org_code TEXT NOT NULL, record_pseudonym BLOB NOT NULL, "
+       "submission_id TEXT NOT NULL, sequence INTEGER NOT NULL, payload BLOB NOT NULL, "
+       "stored_at INTEGER NOT NULL, PRIMARY KEY(org_code, record_pseudonym)) STRICT");
+  // Serialized once, outside the timing: the baseline is SQLite alone.
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const v1::SubmissionBatch& batch : batches) {
+    for (const v1::PseudonymisedRecord& record : batch.records()) {
+      rows.emplace_back(record.record_pseudonym(), record.SerializeAsString());
+    }
+  }
+  sqlite3_stmt* insert = nullptr;
+  EQ_CHECK(sqlite3_prepare_v2(db, "INSERT INTO records VALUES('8HX12', ?, 'raw', ?, ?, 0)", -1,
+                              &insert, nullptr) == SQLITE_OK);
+  const double seconds = TimeSeconds([&] {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i % 50000 == 0) exec("BEGIN");
+      sqlite3_bind_blob(insert, 1, rows[i].first.data(), static_cast<int>(rows[i].first.size()),
+                        SQLITE_STATIC);
+      sqlite3_bind_int64(insert, 2, static_cast<int64_t>(i / 2000));
+      sqlite3_bind_blob(insert, 3, rows[i].second.data(), static_cast<int>(rows[i].second.size()),
+                        SQLITE_STATIC);
+      EQ_CHECK(sqlite3_step(insert) == SQLITE_DONE);
+      sqlite3_reset(insert);
+      if (i % 50000 == 49999 || i + 1 == rows.size()) exec("COMMIT");
+    }
+  });
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  return rows.size() / seconds;
+}
+
+void Ingest(int rows, int streams) {
+  testing::TempDir dir;
+  const std::vector<v1::SubmissionBatch> batches = MakeBatches(rows, dir);
+  long records = 0;
+  for (const v1::SubmissionBatch& batch : batches) records += batch.records_size();
+  testing::GatewayProcess gateway = StartGateway(dir);
+  auto channel = testing::MakeChannel(gateway.port, TestPki::Get().ClientFiles(kCharitylogOrg));
+  std::atomic<long> acknowledged{0};
+  const double seconds = TimeSeconds([&] {
+    std::vector<std::thread> senders;
+    for (int s = 0; s < streams; ++s) {
+      senders.emplace_back([&, s] {
+        client::SubmissionClient client(channel, {});
+        size_t next = s;
+        client::BatchSource source = [&](client::OutgoingBatch* out) -> absl::StatusOr<bool> {
+          if (next >= batches.size()) return false;
+          out->batch = batches[next];
+          out->batch.set_submission_id(absl::StrCat("ingest-bench-", s));
+          out->batch.set_sequence(next);
+          out->record_rows.clear();
+          next += streams;
+          return true;
+        };
+        client::AckSink sink = [&](const v1::BatchAck& ack, const std::vector<int>&) {
+          acknowledged += ack.records_accepted();
+        };
+        absl::Status status = client.Stream(source, sink);
+        EQ_CHECK(status.ok());
+      });
+    }
+    for (std::thread& sender : senders) sender.join();
+  });
+  StopGateway(gateway);
+  EQ_CHECK(acknowledged.load() == records);
+  const double ingest_rate = records / seconds;
+  const double raw_rate = RawSqliteRowsPerSecond(batches, dir.File("raw.db"));
+  std::printf("ingest: %ld records in %.3f s on %d streams; raw SQLite %.0f rows/s\n", records,
+              seconds, streams, raw_rate);
+  Figure("ingest_records_per_s", ingest_rate);
+  Figure("ingest_raw_sqlite_rows_per_s", raw_rate);
+  Figure("ingest_vs_raw_sqlite_ratio", ingest_rate / raw_rate);
+}
+
+}  // namespace
+}  // namespace equilink::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  std::printf("machine: %s\n", equilink::bench::MachineDescription().c_str());
+  equilink::bench::Ingest(absl::GetFlag(FLAGS_ingest_rows), absl::GetFlag(FLAGS_ingest_streams));
+  equilink::bench::EndToEnd(absl::GetFlag(FLAGS_e2e_rows));
+  return 0;
+}

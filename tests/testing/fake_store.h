@@ -1,0 +1,150 @@
+#ifndef EQUILINK_TESTS_TESTING_FAKE_STORE_H_
+#define EQUILINK_TESTS_TESTING_FAKE_STORE_H_
+
+// An in-memory store::Store for unit tests of code that sits above the store
+// (authorisers, ingest, service adapters). It keeps the interface's observable
+// contract (idempotent batches, records replaced by pseudonym, per-submission
+// counts) without durability. set_error() makes every call fail, to test how
+// callers handle a store that is busy or broken.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "server/store/store.h"
+
+namespace equilink::testing {
+
+class FakeStore final : public store::Store {
+ public:
+  FakeStore() = default;
+
+  // Every method returns `error` until it is set back to OkStatus().
+  void set_error(absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    error_ = std::move(error);
+  }
+
+  // Number of CommitBatch calls that wrote something.
+  int commits() const {
+    absl::MutexLock lock(&mu_);
+    return commits_;
+  }
+
+  absl::StatusOr<store::CommitResult> CommitBatch(
+      store::BatchWrite batch) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    const BatchKey key{batch.organisation_code, batch.submission_id,
+                       batch.sequence};
+    if (auto it = acks_.find(key); it != acks_.end()) {
+      return store::CommitResult{true, it->second};
+    }
+    for (store::RecordRow& row : batch.records) {
+      records_[{batch.organisation_code, row.record_pseudonym}] =
+          StoredRecord{batch.submission_id, std::move(row.payload)};
+    }
+    acks_[key] = batch.ack;
+    ++commits_;
+    return store::CommitResult{false, std::move(batch.ack)};
+  }
+
+  absl::StatusOr<std::vector<uint64_t>> DurableSequences(
+      const std::string& organisation_code,
+      const std::string& submission_id) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    std::vector<uint64_t> sequences;
+    for (const auto& [key, ack] : acks_) {
+      if (std::get<0>(key) == organisation_code &&
+          std::get<1>(key) == submission_id) {
+        sequences.push_back(std::get<2>(key));  // map order: ascending
+      }
+    }
+    return sequences;
+  }
+
+  absl::StatusOr<uint64_t> RecordsInSubmission(
+      const std::string& organisation_code,
+      const std::string& submission_id) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    uint64_t count = 0;
+    for (const auto& [key, record] : records_) {
+      if (key.first == organisation_code &&
+          record.submission_id == submission_id) {
+        ++count;
+      }
+    }
+    return count;
+  }
+
+  absl::StatusOr<std::optional<store::Organisation>> FindOrganisation(
+      const std::string& code) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    auto it = organisations_.find(code);
+    if (it == organisations_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  absl::Status UpsertOrganisation(
+      const store::Organisation& organisation) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    organisations_[organisation.code] = organisation;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<store::OrganisationSummary>> Summarise() override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    std::map<std::string, store::OrganisationSummary> by_code;
+    std::set<std::pair<std::string, std::string>> submissions;
+    for (const auto& [key, ack] : acks_) {
+      store::OrganisationSummary& summary = by_code[std::get<0>(key)];
+      summary.organisation_code = std::get<0>(key);
+      ++summary.batches;
+      if (submissions.insert({std::get<0>(key), std::get<1>(key)}).second) {
+        ++summary.submissions;
+      }
+    }
+    for (const auto& [key, record] : records_) {
+      store::OrganisationSummary& summary = by_code[key.first];
+      summary.organisation_code = key.first;
+      ++summary.records;
+    }
+    std::vector<store::OrganisationSummary> out;
+    for (auto& [code, summary] : by_code) out.push_back(std::move(summary));
+    return out;
+  }
+
+ private:
+  using BatchKey = std::tuple<std::string, std::string, uint64_t>;
+  struct StoredRecord {
+    std::string submission_id;  // the submission that last wrote it
+    std::string payload;
+  };
+
+  mutable absl::Mutex mu_;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  int commits_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, store::Organisation> organisations_
+      ABSL_GUARDED_BY(mu_);
+  std::map<BatchKey, std::string> acks_ ABSL_GUARDED_BY(mu_);
+  // (organisation, record_pseudonym) -> record
+  std::map<std::pair<std::string, std::string>, StoredRecord> records_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace equilink::testing
+
+#endif  // EQUILINK_TESTS_TESTING_FAKE_STORE_H_
