@@ -96,6 +96,7 @@ SqliteStore::Stats SqliteStore::GetStats() const {
   absl::MutexLock lock(&mu_);
   Stats stats = stats_;
   stats.queued = queue_.size();
+  stats.closing = closing_;
   return stats;
 }
 

@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
     uint64_t batches = 0;              // CommitBatch calls completed OK
     size_t queued = 0;                 // calls waiting for the writer
     size_t in_flight = 0;              // calls in the writer's current group
+    bool closing = false;              // Close() has begun
   };
 
   // Opens or creates the database at options.path, applies the pragmas

@@ -47,8 +47,8 @@ T OrDie(absl::StatusOr<T> value) {
 double HmacEvaluationsPerRecord(const std::string& export_path, const v1::MappingProfile& profile,
                                 const client::PostcodeLookup* postcodes,
                                 const RecordPseudonymiser& pseudonymiser, int sample) {
-  auto reader = OrDie(CsvReader::Open(export_path, client::ProfileDelimiter(profile)));
-  CsvRow row;
+  auto reader = OrDie(client::CsvReader::Open(export_path, client::ProfileDelimiter(profile)));
+  client::CsvRow row;
   EQ_CHECK(*reader->Next(&row));
   auto mapper = OrDie(client::RowMapper::Create(profile, row, postcodes));
   client::MappedRow mapped;

@@ -48,10 +48,10 @@ std::set<std::string> IdentifierNeedles(const std::string& profile_path,
                                         const std::string& export_path) {
   absl::StatusOr<v1::MappingProfile> profile = client::LoadMappingProfile(profile_path);
   EXPECT_TRUE(profile.ok()) << profile.status();
-  absl::StatusOr<std::unique_ptr<CsvReader>> reader =
-      CsvReader::Open(export_path, client::ProfileDelimiter(*profile));
+  absl::StatusOr<std::unique_ptr<client::CsvReader>> reader =
+      client::CsvReader::Open(export_path, client::ProfileDelimiter(*profile));
   EXPECT_TRUE(reader.ok());
-  CsvRow header;
+  client::CsvRow header;
   EXPECT_TRUE(*(*reader)->Next(&header));
   std::vector<int> columns;
   for (size_t i = 0; i < header.fields.size(); ++i) {
@@ -67,7 +67,7 @@ std::set<std::string> IdentifierNeedles(const std::string& profile_path,
     if (value.size() < 5) return;
     needles.insert(absl::AsciiStrToLower(value));
   };
-  CsvRow row;
+  client::CsvRow row;
   while (*(*reader)->Next(&row)) {
     for (int column : columns) {
       if (column >= static_cast<int>(row.fields.size())) continue;

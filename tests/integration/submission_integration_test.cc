@@ -172,7 +172,8 @@ TEST_F(SubmissionIntegrationTest, GatewayRejectsMalformedRecordsAndKeepsTheRest)
   EXPECT_EQ(ack.rejections(0).reason(), v1::REJECT_INVALID_CODE);
   EXPECT_EQ(ack.rejections(0).field(), "ethnic_category");
   EXPECT_EQ(ack.rejections(1).index(), 1u);
-  EXPECT_EQ(ack.rejections(1).reason(), v1::REJECT_MISSING_RECORD_PSEUDONYM);
+  EXPECT_EQ(ack.rejections(1).reason(), v1::REJECT_MALFORMED_TOKEN);
+  EXPECT_EQ(ack.rejections(1).field(), "record_pseudonym");
   EXPECT_EQ(StoredRecords(kCharitylogOrg), before);
 }
 

@@ -27,6 +27,7 @@ class Subprocess {
   static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv,
                                           const std::string& log_path);
 
+  Subprocess() = default;  // no child
   Subprocess(Subprocess&& other) noexcept;
   Subprocess& operator=(Subprocess&& other) noexcept;
   // Kills the child with SIGKILL if it is still running.

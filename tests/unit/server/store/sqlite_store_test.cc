@@ -1,0 +1,236 @@
+#include "server/store/sqlite_store.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/unit/server/store/store_test_util.h"
+
+namespace equilink::store {
+namespace {
+
+using ::equilink::testing::IsOk;
+using ::equilink::testing::StatusIs;
+using ::equilink::testing::TempDir;
+using ::testing::ElementsAre;
+using testing::IsOkAndHolds;
+using testing::MakeBatch;
+using testing::RawConnection;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    SqliteOptions options;
+    options.path = path_;
+    EQ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  }
+
+  TempDir dir_;
+  const std::string path_ = dir_.File("store.db");
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, SchemaIsStrictWalAndVersioned) {
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM pragma_table_list WHERE name IN "
+                         "('organisations', 'batches', 'records') AND strict"),
+            3);
+  Reopen();  // idempotent
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 1);
+}
+
+TEST_F(SqliteStoreTest, InMemoryStoreWorks) {
+  SqliteOptions options;
+  options.path = ":memory:";
+  EQ_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(options));
+  EXPECT_THAT(store->CommitBatch(MakeBatch("RX1", "s1", 0, 3, 0)), IsOk());
+  EXPECT_THAT(store->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(3));
+}
+
+TEST_F(SqliteStoreTest, BadOptionsAreRejected) {
+  EXPECT_THAT(SqliteStore::Open(SqliteOptions{}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  SqliteOptions options;
+  options.path = ":memory:";
+  options.group_commit_max_batches = 0;
+  EXPECT_THAT(SqliteStore::Open(options),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(SqliteStoreTest, CommitBatchStoresRecords) {
+  EQ_ASSERT_OK_AND_ASSIGN(CommitResult result,
+                          store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)));
+  EXPECT_FALSE(result.already_stored);
+  EXPECT_EQ(result.ack, "ack-s1-0");
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(5));
+  EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
+              IsOkAndHolds(ElementsAre(0)));
+  EXPECT_EQ(store_->GetStats().transactions, 1);
+}
+
+TEST_F(SqliteStoreTest, ResentBatchReturnsOriginalAckAndIsStoredOnce) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)), IsOk());
+  BatchWrite resent = MakeBatch("RX1", "s1", 0, 5, 100, "v2");
+  resent.ack = "a different ack";
+  EQ_ASSERT_OK_AND_ASSIGN(CommitResult result, store_->CommitBatch(resent));
+  EXPECT_TRUE(result.already_stored);
+  EXPECT_EQ(result.ack, "ack-s1-0");
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(5));
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM batches"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 5);
+}
+
+TEST_F(SqliteStoreTest, ResubmittedRecordReplacesPayload) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0, "old")),
+              IsOk());
+  // Keys 3..6: two already held, two new.
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 4, 3, "new")),
+              IsOk());
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records WHERE sequence = 1"), 4);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records WHERE "
+                         "substr(payload, 1, 3) = CAST('new' AS BLOB)"),
+            4);
+  // A record moved to a later submission counts there.
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 1, 0, "new")),
+              IsOk());
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(6));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s2"), IsOkAndHolds(1));
+}
+
+TEST_F(SqliteStoreTest, SameKeyInTwoOrganisationsIsTwoRecords) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 2, 0)), IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RY2", "s1", 0, 2, 0)), IsOk());
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(2));
+  EXPECT_THAT(store_->RecordsInSubmission("RY2", "s1"), IsOkAndHolds(2));
+}
+
+TEST_F(SqliteStoreTest, EmptyBatchIsDurable) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 4, 0, 0)), IsOk());
+  EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
+              IsOkAndHolds(ElementsAre(4)));
+}
+
+TEST_F(SqliteStoreTest, DataSurvivesReopen) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 10, 0)), IsOk());
+  Reopen();
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"),
+              IsOkAndHolds(10));
+  EQ_ASSERT_OK_AND_ASSIGN(CommitResult result,
+                          store_->CommitBatch(MakeBatch("RX1", "s1", 0, 10, 0)));
+  EXPECT_TRUE(result.already_stored);
+}
+
+TEST_F(SqliteStoreTest, DurableSequencesAreSorted) {
+  for (uint64_t sequence : {5, 1, 3, 0}) {
+    ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", sequence, 1,
+                                              sequence * 10)),
+                IsOk());
+  }
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "other", 2, 1, 99)), IsOk());
+  EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
+              IsOkAndHolds(ElementsAre(0, 1, 3, 5)));
+  EXPECT_THAT(store_->DurableSequences("RX1", "none"),
+              IsOkAndHolds(::testing::IsEmpty()));
+}
+
+TEST_F(SqliteStoreTest, OrganisationsUpsertAndFind) {
+  EQ_ASSERT_OK_AND_ASSIGN(std::optional<Organisation> missing,
+                          store_->FindOrganisation("RX1"));
+  EXPECT_FALSE(missing.has_value());
+  Organisation organisation{"RX1", "Trust One", {"submitter", "consumer"}, true};
+  ASSERT_THAT(store_->UpsertOrganisation(organisation), IsOk());
+  organisation.name = "Trust One Renamed";
+  organisation.roles = {"auditor"};
+  organisation.active = false;
+  ASSERT_THAT(store_->UpsertOrganisation(organisation), IsOk());
+  EQ_ASSERT_OK_AND_ASSIGN(std::optional<Organisation> found,
+                          store_->FindOrganisation("RX1"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->name, "Trust One Renamed");
+  EXPECT_THAT(found->roles, ElementsAre("auditor"));
+  EXPECT_FALSE(found->active);
+
+  EXPECT_THAT(store_->UpsertOrganisation({"", "x", {}, true}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->UpsertOrganisation({"RX2", "x", {"a,b"}, true}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(SqliteStoreTest, SummariseCountsPerOrganisation) {
+  ASSERT_THAT(store_->UpsertOrganisation({"AA0", "Idle", {"consumer"}, true}),
+              IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)), IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 5, 3)), IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 2, 100)), IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RY2", "s1", 0, 4, 0)), IsOk());
+  EQ_ASSERT_OK_AND_ASSIGN(std::vector<OrganisationSummary> summaries,
+                          store_->Summarise());
+  ASSERT_EQ(summaries.size(), 3);
+  EXPECT_EQ(summaries[0].organisation_code, "AA0");
+  EXPECT_EQ(summaries[0].records, 0);
+  EXPECT_EQ(summaries[1].organisation_code, "RX1");
+  EXPECT_EQ(summaries[1].records, 10);  // keys 0..7 and 100..101
+  EXPECT_EQ(summaries[1].batches, 3);
+  EXPECT_EQ(summaries[1].submissions, 2);
+  EXPECT_EQ(summaries[2].organisation_code, "RY2");
+  EXPECT_EQ(summaries[2].records, 4);
+}
+
+TEST_F(SqliteStoreTest, InvalidBatchIsRejectedBeforeWriting) {
+  EXPECT_THAT(store_->CommitBatch(MakeBatch("", "s1", 0, 1, 0)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", ~uint64_t{0}, 1, 0)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(store_->GetStats().transactions, 0);
+}
+
+TEST_F(SqliteStoreTest, ConstraintFailureWritesNothingOfTheBatch) {
+  BatchWrite bad = MakeBatch("RX1", "s1", 0, 5, 0);
+  bad.records[3].record_pseudonym.clear();  // breaks the CHECK on the key
+  EXPECT_THAT(store_->CommitBatch(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("record 3 of batch")));
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM batches"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 0);
+  // The same batch, fixed, goes through.
+  EXPECT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)), IsOk());
+}
+
+TEST_F(SqliteStoreTest, CloseRefusesWritesButKeepsReads) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 1, 0)), IsOk());
+  store_->Close();
+  store_->Close();  // idempotent
+  EXPECT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 1, 1)),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store_->UpsertOrganisation({"RX1", "n", {}, true}),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
+              IsOkAndHolds(ElementsAre(0)));
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
+  store_.reset();
+  {
+    RawConnection raw(path_);
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 99"), SQLITE_OK);
+  }
+  SqliteOptions options;
+  options.path = path_;
+  EXPECT_THAT(SqliteStore::Open(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+}  // namespace
+}  // namespace equilink::store
