@@ -17,8 +17,14 @@
 namespace equilink::api {
 namespace {
 
+// Adds the configured organisations that the registry does not hold yet. An organisation
+// already registered is left exactly as it is, so that restarting the gateway can never
+// re-activate an organisation that governance suspended.
 absl::Status SeedOrganisations(const v1::GatewayConfig& config, store::Store& store) {
   for (const v1::OrganisationSeed& seed : config.organisations()) {
+    EQ_ASSIGN_OR_RETURN(std::optional<store::Organisation> existing,
+                        store.FindOrganisation(seed.code()));
+    if (existing.has_value()) continue;
     store::Organisation organisation;
     organisation.code = seed.code();
     organisation.name = seed.name();

@@ -24,9 +24,10 @@ struct PendingCommit {
 //
 // A batch whose (organisation, submission, sequence) is stored already, by an
 // earlier transaction or earlier in this group, writes nothing and gets
-// already_stored with the stored ack. Each new batch runs in its own
-// savepoint: one whose data breaks a schema constraint gets kInvalidArgument
-// in its own `status`, leaves nothing behind, and the others still commit.
+// already_stored with the stored ack. A batch whose data breaks a schema
+// constraint gets kInvalidArgument in its own `status` and leaves nothing
+// behind; the transaction is rolled back and retried without it, so the
+// others still commit (one retry per such batch).
 //
 // Any other failure (write lock not obtained, I/O, disk full, commit) aborts
 // the whole transaction and is returned: then nothing of the group is

@@ -17,7 +17,9 @@ namespace equilink::testing {
 struct ExitInfo {
   int exit_code = -1;      // when it exited normally
   int signal = 0;          // when a signal ended it
-  long peak_rss_kb = 0;    // ru_maxrss of the child
+  // ru_maxrss of the child; it counts the forked copy of the parent before exec, so for an
+  // exec'd program poll PeakRssKb() instead.
+  long peak_rss_kb = 0;
 };
 
 class Subprocess {
