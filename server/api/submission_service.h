@@ -1,8 +1,9 @@
 #ifndef EQUILINK_SERVER_API_SUBMISSION_SERVICE_H_
 #define EQUILINK_SERVER_API_SUBMISSION_SERVICE_H_
 
-// gRPC adapter for equilink.v1.SubmissionService: authenticate, authorise, hand each batch to
-// the ingestor, and answer with its acknowledgement. Business rules live in server/ingest.
+// gRPC adapter for equilink.v1.SubmissionService: authenticate, authorise, hand
+// each batch to the ingestor, and answer with its acknowledgement. Business
+// rules live in server/ingest.
 
 #include <atomic>
 
@@ -14,30 +15,37 @@
 namespace equilink::api {
 
 struct SubmissionServiceOptions {
-  // Batches of one stream being validated and committed at once. More than one lets the store
-  // fold a stream's consecutive batches into one transaction and overlaps validation of the
-  // next batch with the commit of the previous one.
-  int max_in_flight_batches_per_stream = 4;
+  // Batches of one stream being validated and committed at once. More than one
+  // lets the store fold a stream's consecutive batches into one transaction and
+  // overlaps validation of the next batch with the commit of the previous one.
+  int max_in_flight_batches_per_stream = 8;
 };
 
 class SubmissionService final : public v1::SubmissionService::Service {
  public:
-  // None of the pointers is owned; all must outlive the service. `draining` becomes true when
-  // the gateway starts a graceful shutdown: in-flight batches finish, new ones are refused.
-  SubmissionService(auth::SubmissionAuthoriser* authoriser, const ingest::BatchIngestor* ingestor,
-                    store::Store* store, const std::atomic<bool>* draining,
+  // None of the pointers is owned; all must outlive the service. `draining`
+  // becomes true when the gateway starts a graceful shutdown: in-flight batches
+  // finish, new ones are refused.
+  SubmissionService(auth::SubmissionAuthoriser* authoriser,
+                    const ingest::BatchIngestor* ingestor, store::Store* store,
+                    const std::atomic<bool>* draining,
                     SubmissionServiceOptions options = {});
 
-  grpc::Status Submit(grpc::ServerContext* context,
-                      grpc::ServerReaderWriter<v1::BatchAck, v1::SubmissionBatch>* stream) override;
+  grpc::Status Submit(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::BatchAck, v1::SubmissionBatch>* stream)
+      override;
 
-  grpc::Status GetSubmissionStatus(grpc::ServerContext* context,
-                                   const v1::GetSubmissionStatusRequest* request,
-                                   v1::SubmissionStatus* response) override;
+  grpc::Status GetSubmissionStatus(
+      grpc::ServerContext* context,
+      const v1::GetSubmissionStatusRequest* request,
+      v1::SubmissionStatus* response) override;
 
  private:
-  // The calling organisation, or the status to answer with. Every handler calls this first.
-  absl::StatusOr<auth::Principal> AuthoriseCaller(const grpc::ServerContext& context);
+  // The calling organisation, or the status to answer with. Every handler calls
+  // this first.
+  absl::StatusOr<auth::Principal> AuthoriseCaller(
+      const grpc::ServerContext& context);
 
   auth::SubmissionAuthoriser* const authoriser_;
   const ingest::BatchIngestor* const ingestor_;

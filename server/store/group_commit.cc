@@ -16,7 +16,8 @@ using sqlite::Database;
 using sqlite::ScopedStatement;
 
 absl::Status WithContext(const absl::Status& status, absl::string_view what) {
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(what, ": ", status.message()));
 }
 
 // Looks the batch up; fills `result` and returns true when it is stored.

@@ -136,8 +136,8 @@ void SqliteStore::WriterLoop() {
     absl::Status status;
     {
       absl::MutexLock lock(&writer_.mu);
-      status = WriteGroup(writer_.db.get(), group,
-                          absl::ToUnixMillis(absl::Now()));
+      status =
+          WriteGroup(writer_.db.get(), group, absl::ToUnixMillis(absl::Now()));
     }
     if (!status.ok()) {
       EQ_LOG(kError, "group commit of %d batches failed: %s", group.size(),

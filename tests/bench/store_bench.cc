@@ -51,7 +51,8 @@ void KeyFor(uint64_t n, char* out) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     z ^= z >> 31;
-    for (int b = 0; b < 8; ++b) out[i * 8 + b] = static_cast<char>(z >> (8 * b));
+    for (int b = 0; b < 8; ++b)
+      out[i * 8 + b] = static_cast<char>(z >> (8 * b));
   }
 }
 
@@ -110,8 +111,8 @@ void BM_StoreCommitBatch(benchmark::State& state) {
       const uint64_t first_key = next_key + t * batches * kRecordsPerBatch;
       clients.emplace_back([&, t, batches, first_key] {
         for (int b = 0; b < batches; ++b) {
-          auto result = (*store)->CommitBatch(
-              MakeBatch(t, next_sequence[t]++, first_key + b * kRecordsPerBatch));
+          auto result = (*store)->CommitBatch(MakeBatch(
+              t, next_sequence[t]++, first_key + b * kRecordsPerBatch));
           EQ_CHECK(result.ok() && !result->already_stored);
         }
       });
@@ -121,8 +122,8 @@ void BM_StoreCommitBatch(benchmark::State& state) {
     rows += kBatchesPerIteration * kRecordsPerBatch;
   }
   const SqliteStore::Stats stats = (*store)->GetStats();
-  state.counters["records_per_s"] =
-      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["records_per_s"] = benchmark::Counter(
+      static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.counters["batches_per_txn"] = static_cast<double>(stats.batches) /
                                       static_cast<double>(stats.transactions);
 }
@@ -155,12 +156,12 @@ void BM_RawSqliteInsert(benchmark::State& state) {
        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
        "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000");
   sqlite3_stmt* insert = nullptr;
-  EQ_CHECK(sqlite3_prepare_v3(db,
-                              "INSERT INTO records (org_code, record_pseudonym, "
-                              "submission_id, sequence, payload, stored_at) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                              -1, SQLITE_PREPARE_PERSISTENT, &insert,
-                              nullptr) == SQLITE_OK);
+  EQ_CHECK(sqlite3_prepare_v3(
+               db,
+               "INSERT INTO records (org_code, record_pseudonym, "
+               "submission_id, sequence, payload, stored_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               -1, SQLITE_PREPARE_PERSISTENT, &insert, nullptr) == SQLITE_OK);
   const std::vector<std::string>& payloads = Payloads();
   char key[32];
   uint64_t next_key = 0;
@@ -188,13 +189,13 @@ void BM_RawSqliteInsert(benchmark::State& state) {
   }
   sqlite3_finalize(insert);
   sqlite3_close_v2(db);
-  state.counters["records_per_s"] =
-      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["records_per_s"] = benchmark::Counter(
+      static_cast<double>(rows), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_RawSqliteInsert)
     ->ArgName("rows_per_txn")
     ->Arg(kRecordsPerBatch)
-    ->Arg(kBatchesPerIteration * kRecordsPerBatch)
+    ->Arg(kBatchesPerIteration* kRecordsPerBatch)
     ->Iterations(kIterations)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -49,8 +49,7 @@ absl::Status Database::Configure(const Options& options) {
     // a new file.
     EQ_RETURN_IF_ERROR(
         Execute(absl::StrCat("PRAGMA page_size=", options.page_size).c_str()));
-    EQ_ASSIGN_OR_RETURN(std::string mode,
-                        QueryText("PRAGMA journal_mode=WAL"));
+    EQ_ASSIGN_OR_RETURN(std::string mode, QueryText("PRAGMA journal_mode=WAL"));
     absl::AsciiStrToLower(&mode);
     // An in-memory database reports "memory"; WAL needs a file.
     const bool in_memory = mode == "memory";
@@ -116,7 +115,9 @@ absl::StatusOr<std::string> Database::QueryText(absl::string_view sql) {
   return statement->ColumnText(0);
 }
 
-bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool Database::InTransaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 

@@ -30,9 +30,9 @@ absl::Status Migrate(Database* db, absl::Span<const Migration> steps) {
   for (const Migration& step : steps.subspan(current)) {
     absl::Status status = db->Execute(step.sql);
     if (!status.ok()) {
-      return absl::Status(status.code(),
-                          absl::StrCat("schema step ", step.version, ": ",
-                                       status.message()));
+      return absl::Status(
+          status.code(),
+          absl::StrCat("schema step ", step.version, ": ", status.message()));
     }
   }
   EQ_RETURN_IF_ERROR(

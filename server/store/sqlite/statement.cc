@@ -22,9 +22,9 @@ const char* DataOrEmpty(absl::string_view value) {
 absl::StatusOr<std::unique_ptr<Statement>> Statement::Prepare(
     sqlite3* db, absl::string_view sql, bool persistent) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                                    persistent ? SQLITE_PREPARE_PERSISTENT : 0,
-                                    &stmt, nullptr);
+  const int rc = sqlite3_prepare_v3(
+      db, sql.data(), static_cast<int>(sql.size()),
+      persistent ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return SqliteStatus(rc, db, "prepare statement");
@@ -96,7 +96,8 @@ std::string Statement::ColumnText(int index) const {
 }
 
 std::string Statement::ColumnBlob(int index) const {
-  const auto* blob = static_cast<const char*>(sqlite3_column_blob(stmt_, index));
+  const auto* blob =
+      static_cast<const char*>(sqlite3_column_blob(stmt_, index));
   if (blob == nullptr) return std::string();
   return std::string(blob, sqlite3_column_bytes(stmt_, index));
 }

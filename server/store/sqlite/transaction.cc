@@ -35,7 +35,8 @@ absl::Status Transaction::Commit() {
 }
 
 absl::Status Transaction::Rollback() {
-  if (db_ == nullptr) return absl::FailedPreconditionError("rollback: not open");
+  if (db_ == nullptr)
+    return absl::FailedPreconditionError("rollback: not open");
   Database* db = db_;
   db_ = nullptr;
   if (!db->InTransaction()) return absl::OkStatus();
@@ -66,14 +67,15 @@ absl::Status Savepoint::Release() {
 }
 
 absl::Status Savepoint::Rollback() {
-  if (db_ == nullptr) return absl::FailedPreconditionError("rollback: not open");
+  if (db_ == nullptr)
+    return absl::FailedPreconditionError("rollback: not open");
   Database* db = db_;
   db_ = nullptr;
   // After an error that rolled back the whole transaction the savepoint is
   // gone; the enclosing Transaction reports that.
   if (!db->InTransaction()) return absl::OkStatus();
-  absl::Status status =
-      db->Execute(absl::StrCat("ROLLBACK TO ", name_, "; RELEASE ", name_).c_str());
+  absl::Status status = db->Execute(
+      absl::StrCat("ROLLBACK TO ", name_, "; RELEASE ", name_).c_str());
   return status;
 }
 

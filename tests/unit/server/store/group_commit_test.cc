@@ -36,8 +36,7 @@ class GroupCommitTest : public ::testing::Test {
     EQ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
   }
   // Commits `batch` on a new thread into `*out`.
-  std::thread CommitAsync(BatchWrite batch,
-                          absl::StatusOr<CommitResult>* out) {
+  std::thread CommitAsync(BatchWrite batch, absl::StatusOr<CommitResult>* out) {
     return std::thread([this, batch = std::move(batch), out]() mutable {
       *out = store_->CommitBatch(std::move(batch));
     });
@@ -65,8 +64,8 @@ TEST_F(GroupCommitTest, ConcurrentCommitsAreAllDurableAndGrouped) {
     threads.emplace_back([&, t] {
       for (int b = 0; b < kBatchesPerThread; ++b) {
         const uint64_t first_key = (t * kBatchesPerThread + b) * kRecords;
-        auto result = store_->CommitBatch(MakeBatch(
-            "RX1", "s" + std::to_string(t), b, kRecords, first_key));
+        auto result = store_->CommitBatch(
+            MakeBatch("RX1", "s" + std::to_string(t), b, kRecords, first_key));
         if (!result.ok() || result->already_stored) ++failures[t];
       }
     });
@@ -137,8 +136,7 @@ TEST_F(GroupCommitTest, ConstraintFailureIsConfinedToItsBatch) {
   EXPECT_EQ(store_->GetStats().transactions, 2);
   EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
               IsOkAndHolds(::testing::ElementsAre(0, 2)));
-  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"),
-              IsOkAndHolds(8));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(8));
 }
 
 TEST_F(GroupCommitTest, FailedTransactionFailsEveryCallerAndKeepsEarlierData) {
@@ -150,9 +148,8 @@ TEST_F(GroupCommitTest, FailedTransactionFailsEveryCallerAndKeepsEarlierData) {
   std::vector<absl::StatusOr<CommitResult>> results(kCallers);
   std::vector<std::thread> threads;
   for (int i = 0; i < kCallers; ++i) {
-    threads.push_back(
-        CommitAsync(MakeBatch("RX1", "s1", i + 1, 5, 100 * (i + 1)),
-                    &results[i]));
+    threads.push_back(CommitAsync(
+        MakeBatch("RX1", "s1", i + 1, 5, 100 * (i + 1)), &results[i]));
   }
   for (std::thread& thread : threads) thread.join();
   for (const auto& result : results) {

@@ -124,18 +124,17 @@ TEST_F(SqliteStoreTest, EmptyBatchIsDurable) {
 TEST_F(SqliteStoreTest, DataSurvivesReopen) {
   ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 10, 0)), IsOk());
   Reopen();
-  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"),
-              IsOkAndHolds(10));
-  EQ_ASSERT_OK_AND_ASSIGN(CommitResult result,
-                          store_->CommitBatch(MakeBatch("RX1", "s1", 0, 10, 0)));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(10));
+  EQ_ASSERT_OK_AND_ASSIGN(CommitResult result, store_->CommitBatch(MakeBatch(
+                                                   "RX1", "s1", 0, 10, 0)));
   EXPECT_TRUE(result.already_stored);
 }
 
 TEST_F(SqliteStoreTest, DurableSequencesAreSorted) {
   for (uint64_t sequence : {5, 1, 3, 0}) {
-    ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", sequence, 1,
-                                              sequence * 10)),
-                IsOk());
+    ASSERT_THAT(
+        store_->CommitBatch(MakeBatch("RX1", "s1", sequence, 1, sequence * 10)),
+        IsOk());
   }
   ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "other", 2, 1, 99)), IsOk());
   EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
@@ -148,7 +147,8 @@ TEST_F(SqliteStoreTest, OrganisationsUpsertAndFind) {
   EQ_ASSERT_OK_AND_ASSIGN(std::optional<Organisation> missing,
                           store_->FindOrganisation("RX1"));
   EXPECT_FALSE(missing.has_value());
-  Organisation organisation{"RX1", "Trust One", {"submitter", "consumer"}, true};
+  Organisation organisation{
+      "RX1", "Trust One", {"submitter", "consumer"}, true};
   ASSERT_THAT(store_->UpsertOrganisation(organisation), IsOk());
   organisation.name = "Trust One Renamed";
   organisation.roles = {"auditor"};

@@ -6,8 +6,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/unit/server/store/store_test_util.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/unit/server/store/store_test_util.h"
 
 namespace equilink::store::sqlite {
 namespace {

@@ -49,7 +49,8 @@ TEST_F(StatementTest, BindStepAndColumnsRoundTrip) {
 
 TEST_F(StatementTest, EmptyBlobIsNotNull) {
   EQ_ASSERT_OK_AND_ASSIGN(
-      auto insert, db_->GetUniqueStatement("INSERT INTO t (b, s) VALUES (?, ?)"));
+      auto insert,
+      db_->GetUniqueStatement("INSERT INTO t (b, s) VALUES (?, ?)"));
   ASSERT_THAT(insert->BindBlob(0, absl::string_view()), IsOk());
   ASSERT_THAT(insert->BindText(1, absl::string_view()), IsOk());
   ASSERT_THAT(insert->Run(), IsOk());
@@ -58,8 +59,8 @@ TEST_F(StatementTest, EmptyBlobIsNotNull) {
 }
 
 TEST_F(StatementTest, NullColumnAndBindNull) {
-  EQ_ASSERT_OK_AND_ASSIGN(auto insert,
-                          db_->GetUniqueStatement("INSERT INTO t (i) VALUES (?)"));
+  EQ_ASSERT_OK_AND_ASSIGN(
+      auto insert, db_->GetUniqueStatement("INSERT INTO t (i) VALUES (?)"));
   ASSERT_THAT(insert->BindNull(0), IsOk());
   ASSERT_THAT(insert->Run(), IsOk());
   EQ_ASSERT_OK_AND_ASSIGN(auto select,
@@ -72,7 +73,8 @@ TEST_F(StatementTest, NullColumnAndBindNull) {
 TEST_F(StatementTest, ResetKeepsOrClearsBindings) {
   ASSERT_THAT(db_->Execute("INSERT INTO t (i) VALUES (1), (2)"), IsOk());
   EQ_ASSERT_OK_AND_ASSIGN(
-      auto select, db_->GetUniqueStatement("SELECT count(*) FROM t WHERE i = ?"));
+      auto select,
+      db_->GetUniqueStatement("SELECT count(*) FROM t WHERE i = ?"));
   ASSERT_THAT(select->BindInt64(0, 2), IsOk());
   ASSERT_THAT(select->Step(), store::testing::IsOkAndHolds(true));
   EXPECT_EQ(select->ColumnInt64(0), 1);
@@ -99,15 +101,15 @@ TEST_F(StatementTest, PrepareErrors) {
 }
 
 TEST_F(StatementTest, ConstraintAndTypeErrorsAreInvalidArgument) {
-  EQ_ASSERT_OK_AND_ASSIGN(auto insert,
-                          db_->GetUniqueStatement("INSERT INTO t (b) VALUES (?)"));
+  EQ_ASSERT_OK_AND_ASSIGN(
+      auto insert, db_->GetUniqueStatement("INSERT INTO t (b) VALUES (?)"));
   ASSERT_THAT(insert->BindBlob(0, std::string(200, 'x')), IsOk());
   EXPECT_THAT(insert->Run(), StatusIs(absl::StatusCode::kInvalidArgument,
                                       ::testing::HasSubstr("CHECK")));
   insert->Reset();
   // STRICT: a text value in an INTEGER column is refused.
-  EQ_ASSERT_OK_AND_ASSIGN(auto typed,
-                          db_->GetUniqueStatement("INSERT INTO t (i) VALUES (?)"));
+  EQ_ASSERT_OK_AND_ASSIGN(
+      auto typed, db_->GetUniqueStatement("INSERT INTO t (i) VALUES (?)"));
   ASSERT_THAT(typed->BindText(0, "not a number"), IsOk());
   EXPECT_THAT(typed->Run(), StatusIs(absl::StatusCode::kInvalidArgument));
 }

@@ -30,7 +30,8 @@ class TransactionTest : public ::testing::Test {
 };
 
 TEST_F(TransactionTest, CommitKeepsChanges) {
-  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction, Transaction::Begin(db_.get()));
+  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction,
+                          Transaction::Begin(db_.get()));
   EXPECT_TRUE(db_->InTransaction());
   ASSERT_THAT(db_->Execute("INSERT INTO t VALUES (1)"), IsOk());
   ASSERT_THAT(transaction.Commit(), IsOk());
@@ -50,7 +51,8 @@ TEST_F(TransactionTest, DestructionRollsBack) {
 }
 
 TEST_F(TransactionTest, ExplicitRollbackAndDoubleFinish) {
-  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction, Transaction::Begin(db_.get()));
+  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction,
+                          Transaction::Begin(db_.get()));
   ASSERT_THAT(db_->Execute("INSERT INTO t VALUES (1)"), IsOk());
   ASSERT_THAT(transaction.Rollback(), IsOk());
   EXPECT_EQ(Rows(), 0);
@@ -70,16 +72,19 @@ TEST_F(TransactionTest, MovedTransactionRollsBackOnce) {
 }
 
 TEST_F(TransactionTest, NestedBeginFails) {
-  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction, Transaction::Begin(db_.get()));
+  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction,
+                          Transaction::Begin(db_.get()));
   EXPECT_THAT(Transaction::Begin(db_.get()),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(TransactionTest, SavepointRollsBackOnlyItsPart) {
-  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction, Transaction::Begin(db_.get()));
+  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction,
+                          Transaction::Begin(db_.get()));
   ASSERT_THAT(db_->Execute("INSERT INTO t VALUES (1)"), IsOk());
   {
-    EQ_ASSERT_OK_AND_ASSIGN(Savepoint dropped, Savepoint::Begin(db_.get(), "sp"));
+    EQ_ASSERT_OK_AND_ASSIGN(Savepoint dropped,
+                            Savepoint::Begin(db_.get(), "sp"));
     ASSERT_THAT(db_->Execute("INSERT INTO t VALUES (2)"), IsOk());
   }  // destroyed without Release
   {
@@ -105,7 +110,8 @@ TEST(TransactionLockTest, BeginWhileAnotherConnectionWritesIsUnavailable) {
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_FALSE(db->InTransaction());
   ASSERT_EQ(other.Exec("COMMIT"), SQLITE_OK);
-  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction, Transaction::Begin(db.get()));
+  EQ_ASSERT_OK_AND_ASSIGN(Transaction transaction,
+                          Transaction::Begin(db.get()));
   EXPECT_THAT(transaction.Commit(), IsOk());
 }
 
