@@ -1,11 +1,14 @@
 // equilink: the VCSE organisation's client.
 //
 //   equilink keygen   --key_id=ID --out=FILE
-//   equilink validate --profile=P --input=CSV [--postcode_lookup=F] [--rejects=OUT]
-//   equilink submit   --profile=P --input=CSV --linkage_key=K --gateway=HOST:PORT
-//                     --ca=CA --cert=CERT --key=KEY [--postcode_lookup=F] [--rejects=OUT]
+//   equilink validate --profile=P --input=CSV [--postcode_lookup=F]
+//   [--rejects=OUT] equilink submit   --profile=P --input=CSV --linkage_key=K
+//   --gateway=HOST:PORT
+//                     --ca=CA --cert=CERT --key=KEY [--postcode_lookup=F]
+//                     [--rejects=OUT]
 //
-// Flags are parsed here and nowhere else; the commands live in client/commands/.
+// Flags are parsed here and nowhere else; the commands live in
+// client/commands/.
 
 #include <unistd.h>
 
@@ -19,18 +22,24 @@
 #include "client/commands/keygen_command.h"
 #include "client/commands/submit_command.h"
 
-ABSL_FLAG(std::string, profile, "", "Mapping profile (text-format MappingProfile)");
+ABSL_FLAG(std::string, profile, "",
+          "Mapping profile (text-format MappingProfile)");
 ABSL_FLAG(std::string, input, "", "The CSV export to read");
 ABSL_FLAG(std::string, postcode_lookup, "",
           "Postcode to LSOA lookup in the ONS postcode directory layout");
-ABSL_FLAG(std::string, rejects, "", "Write the rejects report (row, field, rule) to this CSV");
+ABSL_FLAG(std::string, rejects, "",
+          "Write the rejects report (row, field, rule) to this CSV");
 ABSL_FLAG(std::string, linkage_key, "", "Linkage key file (mode 0600)");
 ABSL_FLAG(std::string, gateway, "", "Gateway address, host:port");
-ABSL_FLAG(std::string, ca, "", "CA certificate (PEM) the gateway's certificate must chain to");
-ABSL_FLAG(std::string, cert, "", "This organisation's client certificate (PEM)");
-ABSL_FLAG(std::string, key, "", "This organisation's private key (PEM, mode 0600)");
-ABSL_FLAG(std::string, submission_id, "",
-          "Submission id; by default derived from the file so that a re-run resumes");
+ABSL_FLAG(std::string, ca, "",
+          "CA certificate (PEM) the gateway's certificate must chain to");
+ABSL_FLAG(std::string, cert, "",
+          "This organisation's client certificate (PEM)");
+ABSL_FLAG(std::string, key, "",
+          "This organisation's private key (PEM, mode 0600)");
+ABSL_FLAG(
+    std::string, submission_id, "",
+    "Submission id; by default derived from the file so that a re-run resumes");
 ABSL_FLAG(std::string, purpose, "", "Purpose id the submission is made under");
 ABSL_FLAG(int, batch_rows, 2000, "CSV rows per batch");
 ABSL_FLAG(int, threads, 2, "Pseudonymisation threads");
@@ -60,7 +69,9 @@ int Validate() {
   absl::StatusOr<equilink::client::RunReport> report =
       equilink::client::RunValidate(ExportOptionsFromFlags());
   if (!report.ok()) return Fail(report.status());
-  std::printf("%s", equilink::client::FormatReport(*report, /*submitted=*/false).c_str());
+  std::printf(
+      "%s",
+      equilink::client::FormatReport(*report, /*submitted=*/false).c_str());
   return report->rows_rejected == 0 ? 0 : 3;
 }
 
@@ -74,9 +85,12 @@ int Submit() {
   options.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
   options.submission_id = absl::GetFlag(FLAGS_submission_id);
   options.purpose_id = absl::GetFlag(FLAGS_purpose);
-  absl::StatusOr<equilink::client::RunReport> report = equilink::client::RunSubmit(options);
+  absl::StatusOr<equilink::client::RunReport> report =
+      equilink::client::RunSubmit(options);
   if (!report.ok()) return Fail(report.status());
-  std::printf("%s", equilink::client::FormatReport(*report, /*submitted=*/true).c_str());
+  std::printf(
+      "%s",
+      equilink::client::FormatReport(*report, /*submitted=*/true).c_str());
   return 0;
 }
 
@@ -85,20 +99,24 @@ int Submit() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "equilink <keygen|validate|submit> [flags]\n"
-      "Pseudonymises a VCSE organisation's export on this machine and submits it to the ICS "
+      "Pseudonymises a VCSE organisation's export on this machine and submits "
+      "it to the ICS "
       "gateway. Raw identifiers never leave this machine.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() > 1 ? args[1] : "";
   if (command == "validate") return Validate();
   if (command == "submit") return Submit();
   if (command == "keygen") {
-    absl::Status status =
-        equilink::client::RunKeygen(absl::GetFlag(FLAGS_key_id), absl::GetFlag(FLAGS_out));
+    absl::Status status = equilink::client::RunKeygen(
+        absl::GetFlag(FLAGS_key_id), absl::GetFlag(FLAGS_out));
     if (!status.ok()) return Fail(status);
     std::printf("linkage key %s written to %s (mode 0600)\n",
-                absl::GetFlag(FLAGS_key_id).c_str(), absl::GetFlag(FLAGS_out).c_str());
+                absl::GetFlag(FLAGS_key_id).c_str(),
+                absl::GetFlag(FLAGS_out).c_str());
     return 0;
   }
-  std::fprintf(stderr, "usage: equilink <keygen|validate|submit> [flags]; --help for flags\n");
+  std::fprintf(
+      stderr,
+      "usage: equilink <keygen|validate|submit> [flags]; --help for flags\n");
   return 2;
 }

@@ -1,9 +1,11 @@
 // equilink-gateway: the ICS-hosted gateway.
 //
-//   equilink-gateway --config=/etc/equilink/gateway.textproto          serve until SIGTERM
-//   equilink-gateway summary --config=/etc/equilink/gateway.textproto  print what is stored
+//   equilink-gateway --config=/etc/equilink/gateway.textproto          serve
+//   until SIGTERM equilink-gateway summary
+//   --config=/etc/equilink/gateway.textproto  print what is stored
 //
-// Flags are parsed here and nowhere else; everything else is wired by api::GatewayServer.
+// Flags are parsed here and nowhere else; everything else is wired by
+// api::GatewayServer.
 
 #include <signal.h>
 
@@ -19,24 +21,28 @@
 #include "server/config/gateway_config.h"
 #include "server/store/sqlite_store.h"
 
-ABSL_FLAG(std::string, config, "", "Path to the gateway configuration (text-format GatewayConfig)");
-ABSL_FLAG(std::string, listen, "", "Overrides listen_address from the config, e.g. 127.0.0.1:0");
+ABSL_FLAG(std::string, config, "",
+          "Path to the gateway configuration (text-format GatewayConfig)");
+ABSL_FLAG(std::string, listen, "",
+          "Overrides listen_address from the config, e.g. 127.0.0.1:0");
 ABSL_FLAG(std::string, port_file, "",
-          "Once listening, write the bound port to this file (for scripts using port 0)");
+          "Once listening, write the bound port to this file (for scripts "
+          "using port 0)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
 
 namespace {
 
 int Serve(equilink::v1::GatewayConfig config) {
-  // Block the stop signals in every thread, then wait for them on this one: a signal handler
-  // may not call Shutdown, which takes locks and waits.
+  // Block the stop signals in every thread, then wait for them on this one: a
+  // signal handler may not call Shutdown, which takes locks and waits.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  if (!absl::GetFlag(FLAGS_listen).empty()) config.set_listen_address(absl::GetFlag(FLAGS_listen));
+  if (!absl::GetFlag(FLAGS_listen).empty())
+    config.set_listen_address(absl::GetFlag(FLAGS_listen));
   absl::StatusOr<std::unique_ptr<equilink::api::GatewayServer>> gateway =
       equilink::api::GatewayServer::Start(config);
   if (!gateway.ok()) {
@@ -75,7 +81,8 @@ int Summary(const equilink::v1::GatewayConfig& config) {
     EQ_LOG(kError, "cannot summarise store: %s", summary.status().ToString());
     return 1;
   }
-  std::printf("%-14s %12s %10s %12s\n", "organisation", "records", "batches", "submissions");
+  std::printf("%-14s %12s %10s %12s\n", "organisation", "records", "batches",
+              "submissions");
   for (const equilink::store::OrganisationSummary& row : *summary) {
     std::printf("%-14s %12llu %10llu %12llu\n", row.organisation_code.c_str(),
                 static_cast<unsigned long long>(row.records),
@@ -90,7 +97,8 @@ int Summary(const equilink::v1::GatewayConfig& config) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "equilink-gateway [serve|summary] --config=FILE\n"
-      "Receives pseudonymised submissions over mutual TLS and stores them durably.");
+      "Receives pseudonymised submissions over mutual TLS and stores them "
+      "durably.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_verbose)) {
     equilink::log::SetMinSeverity(equilink::log::Severity::kDebug);
@@ -103,12 +111,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<equilink::v1::GatewayConfig> config =
       equilink::config::LoadGatewayConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {
-    std::fprintf(stderr, "equilink-gateway: %s\n", std::string(config.status().message()).c_str());
+    std::fprintf(stderr, "equilink-gateway: %s\n",
+                 std::string(config.status().message()).c_str());
     return 2;
   }
   if (command == "serve") return Serve(*std::move(config));
   if (command == "summary") return Summary(*config);
-  std::fprintf(stderr, "equilink-gateway: unknown command '%s' (serve, summary)\n",
+  std::fprintf(stderr,
+               "equilink-gateway: unknown command '%s' (serve, summary)\n",
                command.c_str());
   return 2;
 }

@@ -29,19 +29,23 @@ namespace {
 struct ExportInputs {
   v1::MappingProfile profile;
   std::unique_ptr<PostcodeLookup> postcodes;  // null when no lookup was given
-  std::unique_ptr<RejectsReport> rejects;     // null when no report was asked for
+  std::unique_ptr<RejectsReport> rejects;  // null when no report was asked for
 };
 
 absl::StatusOr<ExportInputs> OpenExportInputs(const ExportOptions& options) {
   ExportInputs inputs;
-  if (options.input_path.empty()) return absl::InvalidArgumentError("--input is required");
-  if (options.profile_path.empty()) return absl::InvalidArgumentError("--profile is required");
+  if (options.input_path.empty())
+    return absl::InvalidArgumentError("--input is required");
+  if (options.profile_path.empty())
+    return absl::InvalidArgumentError("--profile is required");
   EQ_ASSIGN_OR_RETURN(inputs.profile, LoadMappingProfile(options.profile_path));
   if (!options.postcode_lookup_path.empty()) {
-    EQ_ASSIGN_OR_RETURN(inputs.postcodes, PostcodeLookup::Load(options.postcode_lookup_path));
+    EQ_ASSIGN_OR_RETURN(inputs.postcodes,
+                        PostcodeLookup::Load(options.postcode_lookup_path));
   }
   if (!options.rejects_path.empty()) {
-    EQ_ASSIGN_OR_RETURN(inputs.rejects, RejectsReport::Create(options.rejects_path));
+    EQ_ASSIGN_OR_RETURN(inputs.rejects,
+                        RejectsReport::Create(options.rejects_path));
   }
   return inputs;
 }
@@ -49,12 +53,14 @@ absl::StatusOr<ExportInputs> OpenExportInputs(const ExportOptions& options) {
 // Prints a progress line on stderr at most twice a second, only on a terminal.
 class Progress {
  public:
-  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
+  explicit Progress(bool enabled)
+      : enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
   void Update(const RunReport& report) {
     if (!enabled_ || absl::Now() - last_ < absl::Milliseconds(500)) return;
     last_ = absl::Now();
     const double seconds = absl::ToDoubleSeconds(last_ - start_);
-    std::fprintf(stderr, "\r%lld rows read, %lld records acknowledged, %.0f rows/s   ",
+    std::fprintf(stderr,
+                 "\r%lld rows read, %lld records acknowledged, %.0f rows/s   ",
                  static_cast<long long>(report.rows_read),
                  static_cast<long long>(report.records_accepted),
                  seconds > 0 ? report.rows_read / seconds : 0.0);
@@ -69,13 +75,15 @@ class Progress {
   absl::Time last_ = absl::InfinitePast();
 };
 
-void CountIssues(const PipelineBatch& batch, RunReport& report, RejectsReport* rejects) {
+void CountIssues(const PipelineBatch& batch, RunReport& report,
+                 RejectsReport* rejects) {
   report.rows_read += batch.rows;
   report.rows_rejected += batch.rows_rejected;
   int last_warned_row = -1;
   for (const RowIssue& issue : batch.issues) {
     ++report.issues_by_rule[issue.rule];
-    if (issue.severity == Severity::kWarning && issue.row_number != last_warned_row) {
+    if (issue.severity == Severity::kWarning &&
+        issue.row_number != last_warned_row) {
       ++report.rows_with_warnings;
       last_warned_row = issue.row_number;
     }
@@ -92,9 +100,10 @@ absl::StatusOr<RunReport> RunValidate(const ExportOptions& options) {
   pipeline_options.input_path = options.input_path;
   pipeline_options.rows_per_batch = options.rows_per_batch;
   pipeline_options.threads = options.threads;
-  EQ_ASSIGN_OR_RETURN(std::unique_ptr<RecordPipeline> pipeline,
-                      RecordPipeline::Start(inputs.profile, inputs.postcodes.get(),
-                                            std::move(pipeline_options)));
+  EQ_ASSIGN_OR_RETURN(
+      std::unique_ptr<RecordPipeline> pipeline,
+      RecordPipeline::Start(inputs.profile, inputs.postcodes.get(),
+                            std::move(pipeline_options)));
   RunReport report;
   Progress progress(options.show_progress);
   PipelineBatch batch;
@@ -113,12 +122,14 @@ absl::StatusOr<RunReport> RunValidate(const ExportOptions& options) {
 absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   const absl::Time start = absl::Now();
   const ExportOptions& export_options = options.export_options;
-  if (options.gateway_address.empty()) return absl::InvalidArgumentError("--gateway is required");
+  if (options.gateway_address.empty())
+    return absl::InvalidArgumentError("--gateway is required");
   if (options.linkage_key_path.empty()) {
     return absl::InvalidArgumentError("--linkage_key is required");
   }
   EQ_ASSIGN_OR_RETURN(ExportInputs inputs, OpenExportInputs(export_options));
-  EQ_ASSIGN_OR_RETURN(LinkageKey key, LinkageKey::ReadFromFile(options.linkage_key_path));
+  EQ_ASSIGN_OR_RETURN(LinkageKey key,
+                      LinkageKey::ReadFromFile(options.linkage_key_path));
   EQ_ASSIGN_OR_RETURN(std::unique_ptr<RecordPseudonymiser> pseudonymiser,
                       RecordPseudonymiser::Create(key));
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
@@ -127,20 +138,22 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   RunReport report;
   report.submission_id = options.submission_id;
   if (report.submission_id.empty()) {
-    EQ_ASSIGN_OR_RETURN(report.submission_id,
-                        DeriveSubmissionId(export_options.input_path,
-                                           inputs.profile.organisation_code(),
-                                           inputs.profile.profile_id(), key.key_id(),
-                                           export_options.rows_per_batch));
+    EQ_ASSIGN_OR_RETURN(
+        report.submission_id,
+        DeriveSubmissionId(export_options.input_path,
+                           inputs.profile.organisation_code(),
+                           inputs.profile.profile_id(), key.key_id(),
+                           export_options.rows_per_batch));
   }
 
-  SubmissionClient client(
-      grpc::CreateCustomChannel(options.gateway_address, credentials,
-                                ClientChannelArguments(kDefaultMaxMessageBytes)),
-      SubmissionClientOptions());
-  EQ_ASSIGN_OR_RETURN(v1::SubmissionStatus durable, client.GetStatus(report.submission_id));
-  const absl::flat_hash_set<uint64_t> durable_sequences(durable.durable_sequences().begin(),
-                                                        durable.durable_sequences().end());
+  SubmissionClient client(grpc::CreateCustomChannel(
+                              options.gateway_address, credentials,
+                              ClientChannelArguments(kDefaultMaxMessageBytes)),
+                          SubmissionClientOptions());
+  EQ_ASSIGN_OR_RETURN(v1::SubmissionStatus durable,
+                      client.GetStatus(report.submission_id));
+  const absl::flat_hash_set<uint64_t> durable_sequences(
+      durable.durable_sequences().begin(), durable.durable_sequences().end());
 
   PipelineOptions pipeline_options;
   pipeline_options.input_path = export_options.input_path;
@@ -150,9 +163,10 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   pipeline_options.skip = [&durable_sequences](uint64_t sequence) {
     return durable_sequences.contains(sequence);
   };
-  EQ_ASSIGN_OR_RETURN(std::unique_ptr<RecordPipeline> pipeline,
-                      RecordPipeline::Start(inputs.profile, inputs.postcodes.get(),
-                                            std::move(pipeline_options)));
+  EQ_ASSIGN_OR_RETURN(
+      std::unique_ptr<RecordPipeline> pipeline,
+      RecordPipeline::Start(inputs.profile, inputs.postcodes.get(),
+                            std::move(pipeline_options)));
 
   // The source runs on this thread and the sink on the stream's reader thread.
   absl::Mutex report_mu;
@@ -182,22 +196,26 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
       return true;
     }
   };
-  AckSink sink = [&](const v1::BatchAck& ack, const std::vector<int>& record_rows) {
+  AckSink sink = [&](const v1::BatchAck& ack,
+                     const std::vector<int>& record_rows) {
     absl::MutexLock lock(&report_mu);
     report.records_accepted += ack.records_accepted();
     report.records_rejected_by_gateway += ack.records_rejected();
     if (ack.already_stored()) ++report.batches_already_stored;
     for (const v1::RecordRejection& rejection : ack.rejections()) {
       RowIssue issue;
-      issue.row_number = rejection.index() < record_rows.size() ? record_rows[rejection.index()]
-                                                                : 0;
+      issue.row_number = rejection.index() < record_rows.size()
+                             ? record_rows[rejection.index()]
+                             : 0;
       issue.field = rejection.field();
-      issue.rule = absl::StrCat("GATEWAY_", v1::RecordRejectReason_Name(rejection.reason()));
+      issue.rule = absl::StrCat(
+          "GATEWAY_", v1::RecordRejectReason_Name(rejection.reason()));
       ++report.issues_by_rule[issue.rule];
       if (inputs.rejects != nullptr) inputs.rejects->Add(issue);
     }
     if (ack.outcome() == v1::BATCH_REJECTED && ack.rejections_size() == 0) {
-      ++report.issues_by_rule[absl::StrCat("GATEWAY_BATCH_REJECTED: ", ack.reason())];
+      ++report.issues_by_rule[absl::StrCat("GATEWAY_BATCH_REJECTED: ",
+                                           ack.reason())];
     }
     progress.Update(report);
     if (options.ack_observer) options.ack_observer(ack);
@@ -206,10 +224,11 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   progress.Finish();
   if (inputs.rejects != nullptr) EQ_RETURN_IF_ERROR(inputs.rejects->Close());
   if (!streamed.ok()) {
-    return absl::Status(streamed.code(),
-                        absl::StrCat(streamed.message(),
-                                     " (batches acknowledged so far are stored; run the same "
-                                     "command again to send the rest)"));
+    return absl::Status(
+        streamed.code(),
+        absl::StrCat(streamed.message(),
+                     " (batches acknowledged so far are stored; run the same "
+                     "command again to send the rest)"));
   }
   report.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   return report;
@@ -217,16 +236,21 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
 
 std::string FormatReport(const RunReport& report, bool submitted) {
   std::string out;
-  if (submitted) absl::StrAppendFormat(&out, "submission      %s\n", report.submission_id);
+  if (submitted)
+    absl::StrAppendFormat(&out, "submission      %s\n", report.submission_id);
   absl::StrAppendFormat(&out, "rows read       %d\n", report.rows_read);
-  absl::StrAppendFormat(&out, "rows rejected   %d (not sent)\n", report.rows_rejected);
-  absl::StrAppendFormat(&out, "rows warned     %d (sent)\n", report.rows_with_warnings);
+  absl::StrAppendFormat(&out, "rows rejected   %d (not sent)\n",
+                        report.rows_rejected);
+  absl::StrAppendFormat(&out, "rows warned     %d (sent)\n",
+                        report.rows_with_warnings);
   if (submitted) {
-    absl::StrAppendFormat(&out, "records sent    %d in %d batches (%d already held, skipped)\n",
-                          report.records_sent, report.batches_sent, report.batches_skipped);
+    absl::StrAppendFormat(
+        &out, "records sent    %d in %d batches (%d already held, skipped)\n",
+        report.records_sent, report.batches_sent, report.batches_skipped);
     absl::StrAppendFormat(&out, "records stored  %d (durable at the gateway)\n",
                           report.records_accepted);
-    absl::StrAppendFormat(&out, "gateway refused %d\n", report.records_rejected_by_gateway);
+    absl::StrAppendFormat(&out, "gateway refused %d\n",
+                          report.records_rejected_by_gateway);
   }
   for (const auto& [rule, count] : report.issues_by_rule) {
     absl::StrAppendFormat(&out, "  %-28s %d\n", rule, count);

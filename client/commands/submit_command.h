@@ -1,9 +1,10 @@
 #ifndef EQUILINK_CLIENT_COMMANDS_SUBMIT_COMMAND_H_
 #define EQUILINK_CLIENT_COMMANDS_SUBMIT_COMMAND_H_
 
-// `equilink validate` and `equilink submit`: read an export through a mapping profile, validate
-// and pseudonymise it on this machine, and (for submit) send it to the gateway over mutual TLS.
-// Both write a rejects report that names row, field and rule, never a value.
+// `equilink validate` and `equilink submit`: read an export through a mapping
+// profile, validate and pseudonymise it on this machine, and (for submit) send
+// it to the gateway over mutual TLS. Both write a rejects report that names
+// row, field and rule, never a value.
 
 #include <cstdint>
 #include <functional>
@@ -17,47 +18,53 @@
 namespace equilink::client {
 
 struct ExportOptions {
-  std::string input_path;             // the CSV export
-  std::string profile_path;           // mapping profile (text-format MappingProfile)
-  std::string postcode_lookup_path;   // ONSPD-layout lookup; empty derives no LSOA
-  std::string rejects_path;           // rejects report to write; empty writes none
+  std::string input_path;    // the CSV export
+  std::string profile_path;  // mapping profile (text-format MappingProfile)
+  std::string
+      postcode_lookup_path;  // ONSPD-layout lookup; empty derives no LSOA
+  std::string rejects_path;  // rejects report to write; empty writes none
   int rows_per_batch = 2000;
   int threads = 2;
-  bool show_progress = false;         // progress line on stderr (only when it is a terminal)
+  bool show_progress =
+      false;  // progress line on stderr (only when it is a terminal)
 };
 
 struct SubmitOptions {
   ExportOptions export_options;
-  std::string linkage_key_path;       // key file, mode 0600
-  std::string gateway_address;        // host:port
-  v1::TlsFiles tls;                   // this organisation's certificate, key, and the CA
-  std::string submission_id;          // empty derives one from the file (see submission_id.h)
+  std::string linkage_key_path;  // key file, mode 0600
+  std::string gateway_address;   // host:port
+  v1::TlsFiles tls;  // this organisation's certificate, key, and the CA
+  std::string
+      submission_id;  // empty derives one from the file (see submission_id.h)
   std::string purpose_id;
-  WireObserver wire_observer;         // tests: sees each serialized batch
-  // Tests and tools: sees each acknowledgement as it arrives (on the stream's reader thread).
+  WireObserver wire_observer;  // tests: sees each serialized batch
+  // Tests and tools: sees each acknowledgement as it arrives (on the stream's
+  // reader thread).
   std::function<void(const v1::BatchAck&)> ack_observer;
 };
 
 struct RunReport {
   std::string submission_id;
   int64_t rows_read = 0;
-  int64_t rows_rejected = 0;          // by the client's validation (not sent)
+  int64_t rows_rejected = 0;  // by the client's validation (not sent)
   int64_t rows_with_warnings = 0;
   int64_t records_sent = 0;
-  int64_t records_accepted = 0;       // durable at the gateway
+  int64_t records_accepted = 0;  // durable at the gateway
   int64_t records_rejected_by_gateway = 0;
   int64_t batches_sent = 0;
-  int64_t batches_skipped = 0;        // durable before this run started (resume)
-  int64_t batches_already_stored = 0; // re-sent and acknowledged as already stored
+  int64_t batches_skipped = 0;  // durable before this run started (resume)
+  int64_t batches_already_stored =
+      0;  // re-sent and acknowledged as already stored
   double seconds = 0;
   std::map<std::string, int64_t> issues_by_rule;  // rule -> rows
 };
 
-// Reads, maps and validates the export, writes the rejects report, sends nothing.
+// Reads, maps and validates the export, writes the rejects report, sends
+// nothing.
 absl::StatusOr<RunReport> RunValidate(const ExportOptions& options);
 
-// Validates, pseudonymises and submits. Safe to re-run after a crash or kill: batches the
-// gateway already holds are skipped and nothing is stored twice.
+// Validates, pseudonymises and submits. Safe to re-run after a crash or kill:
+// batches the gateway already holds are skipped and nothing is stored twice.
 absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options);
 
 // A short human-readable summary of a run, for the terminal.

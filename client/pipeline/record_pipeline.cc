@@ -12,25 +12,30 @@ absl::StatusOr<std::unique_ptr<RecordPipeline>> RecordPipeline::Start(
     const v1::MappingProfile& profile, const PostcodeLookup* postcodes,
     PipelineOptions options) {
   if (options.rows_per_batch <= 0 || options.threads <= 0) {
-    return absl::InvalidArgumentError("rows per batch and threads must be positive");
+    return absl::InvalidArgumentError(
+        "rows per batch and threads must be positive");
   }
-  const char delimiter = profile.delimiter().empty() ? ',' : profile.delimiter()[0];
+  const char delimiter =
+      profile.delimiter().empty() ? ',' : profile.delimiter()[0];
   EQ_ASSIGN_OR_RETURN(std::unique_ptr<CsvReader> reader,
                       CsvReader::Open(options.input_path, delimiter));
   CsvRow header;
   EQ_ASSIGN_OR_RETURN(bool has_header, reader->Next(&header));
   if (!has_header) {
-    return absl::InvalidArgumentError(absl::StrCat(options.input_path, ": the file is empty"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.input_path, ": the file is empty"));
   }
   absl::StatusOr<std::unique_ptr<RowMapper>> mapper =
       RowMapper::Create(profile, header, postcodes);
   if (!mapper.ok()) {
-    return absl::Status(mapper.status().code(),
-                        absl::StrCat(options.input_path, ": ", mapper.status().message()));
+    return absl::Status(
+        mapper.status().code(),
+        absl::StrCat(options.input_path, ": ", mapper.status().message()));
   }
-  auto pipeline = absl::WrapUnique(
-      new RecordPipeline(std::move(reader), *std::move(mapper), std::move(options)));
-  pipeline->reader_thread_ = std::thread([p = pipeline.get()] { p->ReadLoop(); });
+  auto pipeline = absl::WrapUnique(new RecordPipeline(
+      std::move(reader), *std::move(mapper), std::move(options)));
+  pipeline->reader_thread_ =
+      std::thread([p = pipeline.get()] { p->ReadLoop(); });
   for (int i = 0; i < pipeline->options_.threads; ++i) {
     pipeline->workers_.emplace_back([p = pipeline.get()] { p->WorkLoop(); });
   }
@@ -38,8 +43,11 @@ absl::StatusOr<std::unique_ptr<RecordPipeline>> RecordPipeline::Start(
 }
 
 RecordPipeline::RecordPipeline(std::unique_ptr<CsvReader> reader,
-                               std::unique_ptr<RowMapper> mapper, PipelineOptions options)
-    : reader_(std::move(reader)), mapper_(std::move(mapper)), options_(std::move(options)) {}
+                               std::unique_ptr<RowMapper> mapper,
+                               PipelineOptions options)
+    : reader_(std::move(reader)),
+      mapper_(std::move(mapper)),
+      options_(std::move(options)) {}
 
 RecordPipeline::~RecordPipeline() {
   {
@@ -59,7 +67,8 @@ bool RecordPipeline::HasWorkOrFinished() const {
 }
 
 bool RecordPipeline::NextIsDecided() const {
-  return done_.contains(next_to_hand_out_) || next_to_hand_out_ >= error_sequence_ ||
+  return done_.contains(next_to_hand_out_) ||
+         next_to_hand_out_ >= error_sequence_ ||
          (reading_done_ && next_to_hand_out_ >= batches_read_);
 }
 
@@ -151,8 +160,8 @@ absl::Status RecordPipeline::Pseudonymise(std::vector<MappedRow>& rows,
     absl::Status status = options_.pseudonymiser->Pseudonymise(row.ids, record);
     row.ids.Cleanse();
     if (!status.ok()) {
-      return absl::Status(status.code(),
-                          absl::StrCat("row ", row.row_number, ": ", status.message()));
+      return absl::Status(status.code(), absl::StrCat("row ", row.row_number,
+                                                      ": ", status.message()));
     }
     batch.outgoing.record_rows.push_back(row.row_number);
   }

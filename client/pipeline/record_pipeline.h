@@ -1,14 +1,16 @@
 #ifndef EQUILINK_CLIENT_PIPELINE_RECORD_PIPELINE_H_
 #define EQUILINK_CLIENT_PIPELINE_RECORD_PIPELINE_H_
 
-// CSV export -> mapped and validated rows -> pseudonymised records, in batches, in order.
+// CSV export -> mapped and validated rows -> pseudonymised records, in batches,
+// in order.
 //
-// One reader thread reads and maps rows (cheap) and cuts them into batches of a fixed number
-// of CSV rows; worker threads pseudonymise whole batches (the expensive part); Next() hands
-// batches back in sequence order. At most `threads + 2` batches exist at once, so memory stays
-// constant however large the file is. Batch k always holds the data rows [k*B, (k+1)*B) of the
-// file, so a re-run of the same file produces the same sequence numbers and the gateway can
-// recognise what it already holds.
+// One reader thread reads and maps rows (cheap) and cuts them into batches of a
+// fixed number of CSV rows; worker threads pseudonymise whole batches (the
+// expensive part); Next() hands batches back in sequence order. At most
+// `threads + 2` batches exist at once, so memory stays constant however large
+// the file is. Batch k always holds the data rows [k*B, (k+1)*B) of the file,
+// so a re-run of the same file produces the same sequence numbers and the
+// gateway can recognise what it already holds.
 
 #include <cstdint>
 #include <deque>
@@ -32,9 +34,11 @@ struct PipelineOptions {
   std::string input_path;
   int rows_per_batch = 2000;
   int threads = 2;
-  // Pseudonymises nothing when null (validate without a key): batches then carry no records.
+  // Pseudonymises nothing when null (validate without a key): batches then
+  // carry no records.
   const RecordPseudonymiser* pseudonymiser = nullptr;
-  // Batches for which this returns true are counted but not pseudonymised (already durable).
+  // Batches for which this returns true are counted but not pseudonymised
+  // (already durable).
   std::function<bool(uint64_t sequence)> skip;
 };
 
@@ -42,10 +46,12 @@ struct PipelineOptions {
 struct PipelineBatch {
   uint64_t sequence = 0;
   bool skipped = false;
-  int rows = 0;                      // data rows the batch covers
-  int rows_rejected = 0;             // rows with a reject-severity issue (not in the batch)
-  std::vector<RowIssue> issues;      // every issue of the batch's rows, rejects and warnings
-  OutgoingBatch outgoing;            // records and their row numbers (empty when skipped)
+  int rows = 0;  // data rows the batch covers
+  int rows_rejected =
+      0;  // rows with a reject-severity issue (not in the batch)
+  std::vector<RowIssue>
+      issues;  // every issue of the batch's rows, rejects and warnings
+  OutgoingBatch outgoing;  // records and their row numbers (empty when skipped)
 };
 
 class RecordPipeline {
@@ -55,22 +61,25 @@ class RecordPipeline {
   };
 
  public:
-  // Opens the file, reads the header, checks it against the profile, and starts the threads.
-  // Errors name the file and the header rule that failed (a missing mapped column, say).
+  // Opens the file, reads the header, checks it against the profile, and starts
+  // the threads. Errors name the file and the header rule that failed (a
+  // missing mapped column, say).
   static absl::StatusOr<std::unique_ptr<RecordPipeline>> Start(
       const v1::MappingProfile& profile, const PostcodeLookup* postcodes,
       PipelineOptions options);
 
-  // Joins the threads (stopping them early if the caller did not drain the pipeline).
+  // Joins the threads (stopping them early if the caller did not drain the
+  // pipeline).
   ~RecordPipeline();
 
-  // The next batch in sequence order: true and *out filled, or false at the end. A reading or
-  // pseudonymisation error is returned once, after the batches before it.
+  // The next batch in sequence order: true and *out filled, or false at the
+  // end. A reading or pseudonymisation error is returned once, after the
+  // batches before it.
   absl::StatusOr<bool> Next(PipelineBatch* out);
 
  private:
-  RecordPipeline(std::unique_ptr<CsvReader> reader, std::unique_ptr<RowMapper> mapper,
-                 PipelineOptions options);
+  RecordPipeline(std::unique_ptr<CsvReader> reader,
+                 std::unique_ptr<RowMapper> mapper, PipelineOptions options);
   void ReadLoop();
   void WorkLoop();
   // Queues a read batch for the workers; false when the pipeline is stopping.
@@ -78,16 +87,18 @@ class RecordPipeline {
   bool HasRoomOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWorkOrFinished() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool NextIsDecided() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status Pseudonymise(std::vector<MappedRow>& rows, PipelineBatch& batch) const;
+  absl::Status Pseudonymise(std::vector<MappedRow>& rows,
+                            PipelineBatch& batch) const;
 
   std::unique_ptr<CsvReader> reader_;
   std::unique_ptr<RowMapper> mapper_;
   const PipelineOptions options_;
 
   absl::Mutex mu_;
-  std::deque<Work> todo_ ABSL_GUARDED_BY(mu_);             // read, waiting for a worker
-  std::map<uint64_t, PipelineBatch> done_ ABSL_GUARDED_BY(mu_);  // finished, by sequence
-  int batches_alive_ ABSL_GUARDED_BY(mu_) = 0;              // read but not yet handed out
+  std::deque<Work> todo_ ABSL_GUARDED_BY(mu_);  // read, waiting for a worker
+  std::map<uint64_t, PipelineBatch> done_
+      ABSL_GUARDED_BY(mu_);                     // finished, by sequence
+  int batches_alive_ ABSL_GUARDED_BY(mu_) = 0;  // read but not yet handed out
   uint64_t next_to_hand_out_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_read_ ABSL_GUARDED_BY(mu_) = 0;
   bool reading_done_ ABSL_GUARDED_BY(mu_) = false;

@@ -13,7 +13,8 @@
 namespace equilink::client {
 namespace {
 
-// Batches sent and not yet acknowledged, shared by the writer (this thread) and the ack reader.
+// Batches sent and not yet acknowledged, shared by the writer (this thread) and
+// the ack reader.
 class Window {
  public:
   explicit Window(int capacity) : capacity_(capacity) {}
@@ -22,7 +23,10 @@ class Window {
   void Push(uint64_t sequence, std::vector<int> record_rows) {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](Window* w) { return static_cast<int>(w->pending_.size()) < w->capacity_ || w->done_; },
+        +[](Window* w) {
+          return static_cast<int>(w->pending_.size()) < w->capacity_ ||
+                 w->done_;
+        },
         this));
     pending_.push_back({sequence, std::move(record_rows)});
   }
@@ -31,8 +35,8 @@ class Window {
   absl::StatusOr<std::vector<int>> Pop(uint64_t sequence) {
     absl::MutexLock lock(&mu_);
     if (pending_.empty() || pending_.front().sequence != sequence) {
-      return absl::InternalError(
-          absl::StrCat("gateway acknowledged sequence ", sequence, " out of order"));
+      return absl::InternalError(absl::StrCat("gateway acknowledged sequence ",
+                                              sequence, " out of order"));
     }
     std::vector<int> rows = std::move(pending_.front().record_rows);
     pending_.pop_front();
@@ -64,26 +68,31 @@ class Window {
 
 SubmissionClient::SubmissionClient(std::shared_ptr<grpc::Channel> channel,
                                    SubmissionClientOptions options)
-    : stub_(v1::SubmissionService::NewStub(std::move(channel))), options_(options) {}
+    : stub_(v1::SubmissionService::NewStub(std::move(channel))),
+      options_(options) {}
 
 absl::StatusOr<v1::SubmissionStatus> SubmissionClient::GetStatus(
     const std::string& submission_id) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.unary_deadline));
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + options_.unary_deadline));
   v1::GetSubmissionStatusRequest request;
   request.set_submission_id(submission_id);
   v1::SubmissionStatus response;
-  grpc::Status status = stub_->GetSubmissionStatus(&context, request, &response);
+  grpc::Status status =
+      stub_->GetSubmissionStatus(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
 }
 
-absl::Status SubmissionClient::Stream(const BatchSource& source, const AckSink& sink,
+absl::Status SubmissionClient::Stream(const BatchSource& source,
+                                      const AckSink& sink,
                                       const WireObserver& observer) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.stream_deadline));
-  std::unique_ptr<grpc::ClientReaderWriter<v1::SubmissionBatch, v1::BatchAck>> stream =
-      stub_->Submit(&context);
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + options_.stream_deadline));
+  std::unique_ptr<grpc::ClientReaderWriter<v1::SubmissionBatch, v1::BatchAck>>
+      stream = stub_->Submit(&context);
 
   Window window(options_.max_unacknowledged_batches);
   absl::Status reader_status;
@@ -116,7 +125,8 @@ absl::Status SubmissionClient::Stream(const BatchSource& source, const AckSink& 
       observer(wire);
     }
     window.Push(outgoing.batch.sequence(), std::move(outgoing.record_rows));
-    if (!stream->Write(outgoing.batch)) break;  // the stream failed: Finish says why
+    if (!stream->Write(outgoing.batch))
+      break;  // the stream failed: Finish says why
     outgoing = OutgoingBatch();
   }
   stream->WritesDone();
@@ -126,7 +136,8 @@ absl::Status SubmissionClient::Stream(const BatchSource& source, const AckSink& 
   if (!reader_status.ok()) return reader_status;
   if (!finish.ok()) return FromGrpcStatus(finish);
   if (window.size() != 0) {
-    return absl::UnavailableError("stream ended before every batch was acknowledged");
+    return absl::UnavailableError(
+        "stream ended before every batch was acknowledged");
   }
   return absl::OkStatus();
 }

@@ -17,10 +17,11 @@
 namespace equilink::api {
 namespace {
 
-// Adds the configured organisations that the registry does not hold yet. An organisation
-// already registered is left exactly as it is, so that restarting the gateway can never
-// re-activate an organisation that governance suspended.
-absl::Status SeedOrganisations(const v1::GatewayConfig& config, store::Store& store) {
+// Adds the configured organisations that the registry does not hold yet. An
+// organisation already registered is left exactly as it is, so that restarting
+// the gateway can never re-activate an organisation that governance suspended.
+absl::Status SeedOrganisations(const v1::GatewayConfig& config,
+                               store::Store& store) {
   for (const v1::OrganisationSeed& seed : config.organisations()) {
     EQ_ASSIGN_OR_RETURN(std::optional<store::Organisation> existing,
                         store.FindOrganisation(seed.code()));
@@ -40,26 +41,29 @@ absl::Status SeedOrganisations(const v1::GatewayConfig& config, store::Store& st
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const v1::GatewayConfig& config) {
   auto gateway = absl::WrapUnique(new GatewayServer());
-  gateway->shutdown_grace_seconds_ = static_cast<int>(config.shutdown_grace_seconds());
+  gateway->shutdown_grace_seconds_ =
+      static_cast<int>(config.shutdown_grace_seconds());
 
   store::SqliteOptions store_options;
   store_options.path = config.store().sqlite_path();
   store_options.group_commit_max_batches =
       static_cast<int>(config.store().group_commit_max_batches());
-  store_options.busy_timeout_ms = static_cast<int>(config.store().busy_timeout_ms());
+  store_options.busy_timeout_ms =
+      static_cast<int>(config.store().busy_timeout_ms());
   EQ_ASSIGN_OR_RETURN(gateway->store_, store::SqliteStore::Open(store_options));
   EQ_RETURN_IF_ERROR(SeedOrganisations(config, *gateway->store_));
 
-  gateway->authoriser_ = std::make_unique<auth::RegistryAuthoriser>(gateway->store_.get());
+  gateway->authoriser_ =
+      std::make_unique<auth::RegistryAuthoriser>(gateway->store_.get());
   ingest::IngestOptions ingest_options;
   ingest_options.max_batch_records = config.max_batch_records();
   ingest_options.accepted_key_ids.assign(config.accepted_key_ids().begin(),
                                          config.accepted_key_ids().end());
-  gateway->ingestor_ =
-      std::make_unique<ingest::BatchIngestor>(gateway->store_.get(), std::move(ingest_options));
+  gateway->ingestor_ = std::make_unique<ingest::BatchIngestor>(
+      gateway->store_.get(), std::move(ingest_options));
   gateway->submission_service_ = std::make_unique<SubmissionService>(
-      gateway->authoriser_.get(), gateway->ingestor_.get(), gateway->store_.get(),
-      &gateway->draining_);
+      gateway->authoriser_.get(), gateway->ingestor_.get(),
+      gateway->store_.get(), &gateway->draining_);
 
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeServerCredentials(config.tls()));
@@ -69,8 +73,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen_address(), credentials, &gateway->port_);
-  ApplyServerChannelOptions(static_cast<int>(config.max_message_bytes()), builder);
+  builder.AddListeningPort(config.listen_address(), credentials,
+                           &gateway->port_);
+  ApplyServerChannelOptions(static_cast<int>(config.max_message_bytes()),
+                            builder);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(config.max_concurrent_streams()));
   grpc::ResourceQuota quota("equilink-gateway");
@@ -91,7 +97,8 @@ GatewayServer::~GatewayServer() { Shutdown(); }
 
 void GatewayServer::Shutdown() {
   if (shut_down_.exchange(true)) return;
-  EQ_LOG(kInfo, "graceful shutdown: refusing new batches, finishing in-flight ones");
+  EQ_LOG(kInfo,
+         "graceful shutdown: refusing new batches, finishing in-flight ones");
   draining_.store(true);
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);

@@ -1,10 +1,11 @@
 #ifndef EQUILINK_SERVER_API_GATEWAY_SERVER_H_
 #define EQUILINK_SERVER_API_GATEWAY_SERVER_H_
 
-// The gateway's composition root: opens the store, seeds the organisation registry from the
-// configuration, wires authorisation, ingest and the gRPC services (submission, health,
-// reflection) and listens with mutual TLS. main.cc and the integration tests both start the
-// gateway through this one class, so tests exercise exactly what operators run.
+// The gateway's composition root: opens the store, seeds the organisation
+// registry from the configuration, wires authorisation, ingest and the gRPC
+// services (submission, health, reflection) and listens with mutual TLS.
+// main.cc and the integration tests both start the gateway through this one
+// class, so tests exercise exactly what operators run.
 
 #include <atomic>
 #include <memory>
@@ -22,9 +23,11 @@ namespace equilink::api {
 class GatewayServer {
  public:
   // Starts listening on config.listen_address(). `config` must have passed
-  // config::ParseGatewayConfig (defaults filled). Fails when the store cannot be opened, a TLS
-  // file cannot be read (or the key file is too permissive), or the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(const v1::GatewayConfig& config);
+  // config::ParseGatewayConfig (defaults filled). Fails when the store cannot
+  // be opened, a TLS file cannot be read (or the key file is too permissive),
+  // or the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
+      const v1::GatewayConfig& config);
 
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;
@@ -33,9 +36,10 @@ class GatewayServer {
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
 
-  // Graceful shutdown: health turns NOT_SERVING, batches already received finish and are
-  // acknowledged, new batches and streams are refused with UNAVAILABLE, and after at most the
-  // configured grace period the server stops and the store is closed. Idempotent; thread-safe.
+  // Graceful shutdown: health turns NOT_SERVING, batches already received
+  // finish and are acknowledged, new batches and streams are refused with
+  // UNAVAILABLE, and after at most the configured grace period the server stops
+  // and the store is closed. Idempotent; thread-safe.
   void Shutdown();
 
   // Blocks until the server has stopped.

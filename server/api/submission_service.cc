@@ -18,7 +18,8 @@ absl::Status DrainingStatus() {
 }  // namespace
 
 SubmissionService::SubmissionService(auth::SubmissionAuthoriser* authoriser,
-                                     const ingest::BatchIngestor* ingestor, store::Store* store,
+                                     const ingest::BatchIngestor* ingestor,
+                                     store::Store* store,
                                      const std::atomic<bool>* draining,
                                      SubmissionServiceOptions options)
     : authoriser_(authoriser),
@@ -29,13 +30,15 @@ SubmissionService::SubmissionService(auth::SubmissionAuthoriser* authoriser,
 
 absl::StatusOr<auth::Principal> SubmissionService::AuthoriseCaller(
     const grpc::ServerContext& context) {
-  absl::StatusOr<std::string> organisation = auth::OrganisationFromAuthContext(
-      *context.auth_context());
+  absl::StatusOr<std::string> organisation =
+      auth::OrganisationFromAuthContext(*context.auth_context());
   if (!organisation.ok()) {
-    EQ_LOG(kWarning, "denied: unauthenticated caller (%s)", organisation.status().message());
+    EQ_LOG(kWarning, "denied: unauthenticated caller (%s)",
+           organisation.status().message());
     return organisation.status();
   }
-  absl::StatusOr<auth::Principal> principal = authoriser_->AuthoriseSubmitter(*organisation);
+  absl::StatusOr<auth::Principal> principal =
+      authoriser_->AuthoriseSubmitter(*organisation);
   if (!principal.ok()) {
     EQ_LOG(kWarning, "denied: organisation %s (%s)", *organisation,
            principal.status().message());
@@ -51,7 +54,8 @@ grpc::Status SubmissionService::Submit(
   if (draining_->load()) return ToGrpcStatus(DrainingStatus());
   const std::string organisation = principal->organisation_code;
 
-  // Acks go back in the order batches arrived; each is written only once its batch is durable.
+  // Acks go back in the order batches arrived; each is written only once its
+  // batch is durable.
   std::deque<std::future<absl::StatusOr<v1::BatchAck>>> in_flight;
   absl::Status stream_status;
   auto write_oldest = [&]() {
@@ -62,7 +66,8 @@ grpc::Status SubmissionService::Submit(
       stream_status = ack.status();
       return;
     }
-    if (!stream->Write(*ack)) stream_status = absl::CancelledError("client went away");
+    if (!stream->Write(*ack))
+      stream_status = absl::CancelledError("client went away");
   };
 
   v1::SubmissionBatch batch;
@@ -77,8 +82,10 @@ grpc::Status SubmissionService::Submit(
         }));
     batch = v1::SubmissionBatch();
     while (!in_flight.empty() &&
-           (static_cast<int>(in_flight.size()) >= options_.max_in_flight_batches_per_stream ||
-            in_flight.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+           (static_cast<int>(in_flight.size()) >=
+                options_.max_in_flight_batches_per_stream ||
+            in_flight.front().wait_for(std::chrono::seconds(0)) ==
+                std::future_status::ready)) {
       write_oldest();
     }
   }
@@ -90,22 +97,24 @@ grpc::Status SubmissionService::Submit(
   return ToGrpcStatus(stream_status);
 }
 
-grpc::Status SubmissionService::GetSubmissionStatus(grpc::ServerContext* context,
-                                                    const v1::GetSubmissionStatusRequest* request,
-                                                    v1::SubmissionStatus* response) {
+grpc::Status SubmissionService::GetSubmissionStatus(
+    grpc::ServerContext* context, const v1::GetSubmissionStatusRequest* request,
+    v1::SubmissionStatus* response) {
   absl::StatusOr<auth::Principal> principal = AuthoriseCaller(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   if (!ingest::IsWellFormedId(request->submission_id())) {
-    return ToGrpcStatus(absl::InvalidArgumentError("submission_id is malformed"));
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("submission_id is malformed"));
   }
-  absl::StatusOr<std::vector<uint64_t>> sequences =
-      store_->DurableSequences(principal->organisation_code, request->submission_id());
+  absl::StatusOr<std::vector<uint64_t>> sequences = store_->DurableSequences(
+      principal->organisation_code, request->submission_id());
   if (!sequences.ok()) return ToGrpcStatus(sequences.status());
-  absl::StatusOr<uint64_t> records =
-      store_->RecordsInSubmission(principal->organisation_code, request->submission_id());
+  absl::StatusOr<uint64_t> records = store_->RecordsInSubmission(
+      principal->organisation_code, request->submission_id());
   if (!records.ok()) return ToGrpcStatus(records.status());
   response->set_submission_id(request->submission_id());
-  response->mutable_durable_sequences()->Add(sequences->begin(), sequences->end());
+  response->mutable_durable_sequences()->Add(sequences->begin(),
+                                             sequences->end());
   response->set_records_stored(*records);
   return grpc::Status::OK;
 }

@@ -15,12 +15,14 @@
 namespace equilink::config {
 namespace {
 
-// Collects the first parse error with its position, instead of protobuf's default of printing
-// to stderr.
+// Collects the first parse error with its position, instead of protobuf's
+// default of printing to stderr.
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty()) error_ = absl::StrFormat("line %d column %d: %s", line + 1, column + 1, message);
+    if (error_.empty())
+      error_ = absl::StrFormat("line %d column %d: %s", line + 1, column + 1,
+                               message);
   }
   const std::string& error() const { return error_; }
 
@@ -40,34 +42,45 @@ bool IsOrganisationCode(absl::string_view code) {
 }
 
 void ApplyDefaults(v1::GatewayConfig& config) {
-  if (config.listen_address().empty()) config.set_listen_address("127.0.0.1:7443");
+  if (config.listen_address().empty())
+    config.set_listen_address("127.0.0.1:7443");
   v1::StoreConfig& store = *config.mutable_store();
-  if (store.group_commit_max_batches() == 0) store.set_group_commit_max_batches(64);
+  if (store.group_commit_max_batches() == 0)
+    store.set_group_commit_max_batches(64);
   if (store.busy_timeout_ms() == 0) store.set_busy_timeout_ms(5000);
   if (config.max_batch_records() == 0) config.set_max_batch_records(5000);
   if (config.max_message_bytes() == 0) config.set_max_message_bytes(16 << 20);
-  if (config.max_concurrent_streams() == 0) config.set_max_concurrent_streams(64);
-  if (config.shutdown_grace_seconds() == 0) config.set_shutdown_grace_seconds(30);
+  if (config.max_concurrent_streams() == 0)
+    config.set_max_concurrent_streams(64);
+  if (config.shutdown_grace_seconds() == 0)
+    config.set_shutdown_grace_seconds(30);
   if (config.worker_threads() == 0) config.set_worker_threads(8);
 }
 
 absl::Status Validate(const v1::GatewayConfig& config) {
   auto invalid = [](absl::string_view field, absl::string_view rule) {
-    return absl::InvalidArgumentError(absl::StrCat("config field ", field, ": ", rule));
+    return absl::InvalidArgumentError(
+        absl::StrCat("config field ", field, ": ", rule));
   };
-  if (config.tls().certificate_file().empty()) return invalid("tls.certificate_file", "required");
-  if (config.tls().private_key_file().empty()) return invalid("tls.private_key_file", "required");
+  if (config.tls().certificate_file().empty())
+    return invalid("tls.certificate_file", "required");
+  if (config.tls().private_key_file().empty())
+    return invalid("tls.private_key_file", "required");
   if (config.tls().ca_file().empty()) {
-    return invalid("tls.ca_file", "required: the gateway accepts only mutual TLS");
+    return invalid("tls.ca_file",
+                   "required: the gateway accepts only mutual TLS");
   }
-  if (config.store().sqlite_path().empty()) return invalid("store.sqlite_path", "required");
+  if (config.store().sqlite_path().empty())
+    return invalid("store.sqlite_path", "required");
   if (config.max_batch_records() > 100000) {
     return invalid("max_batch_records", "must be at most 100000");
   }
-  if (config.max_message_bytes() < (64 << 10) || config.max_message_bytes() > (256 << 20)) {
+  if (config.max_message_bytes() < (64 << 10) ||
+      config.max_message_bytes() > (256 << 20)) {
     return invalid("max_message_bytes", "must be between 64 KiB and 256 MiB");
   }
-  if (config.worker_threads() > 256) return invalid("worker_threads", "must be at most 256");
+  if (config.worker_threads() > 256)
+    return invalid("worker_threads", "must be at most 256");
   absl::flat_hash_set<std::string> codes;
   for (int i = 0; i < config.organisations_size(); ++i) {
     const v1::OrganisationSeed& org = config.organisations(i);
@@ -75,19 +88,23 @@ absl::Status Validate(const v1::GatewayConfig& config) {
     if (!IsOrganisationCode(org.code())) {
       return invalid(field + ".code", "must be 2-16 characters of A-Z and 0-9");
     }
-    if (!codes.insert(org.code()).second) return invalid(field + ".code", "duplicate code");
-    if (org.roles().empty()) return invalid(field + ".roles", "at least one role is required");
+    if (!codes.insert(org.code()).second)
+      return invalid(field + ".code", "duplicate code");
+    if (org.roles().empty())
+      return invalid(field + ".roles", "at least one role is required");
     for (const std::string& role : org.roles()) {
       if (!IsKnownRole(role)) {
         return invalid(field + ".roles",
-                       "unknown role; expected submitter, governance, consumer, auditor or admin");
+                       "unknown role; expected submitter, governance, "
+                       "consumer, auditor or admin");
       }
     }
   }
   return absl::OkStatus();
 }
 
-std::string ResolveAgainst(const std::filesystem::path& dir, const std::string& path) {
+std::string ResolveAgainst(const std::filesystem::path& dir,
+                           const std::string& path) {
   if (path.empty() || path == ":memory:") return path;
   std::filesystem::path p(path);
   if (p.is_absolute()) return path;
@@ -107,7 +124,8 @@ absl::StatusOr<v1::GatewayConfig> ParseGatewayConfig(absl::string_view text) {
   FirstErrorCollector errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(std::string(text), &config)) {
-    return absl::InvalidArgumentError(absl::StrCat("gateway config: ", errors.error()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("gateway config: ", errors.error()));
   }
   ApplyDefaults(config);
   EQ_RETURN_IF_ERROR(Validate(config));
@@ -116,7 +134,9 @@ absl::StatusOr<v1::GatewayConfig> ParseGatewayConfig(absl::string_view text) {
 
 absl::StatusOr<v1::GatewayConfig> LoadGatewayConfig(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read gateway config ", path));
+  if (!in)
+    return absl::NotFoundError(
+        absl::StrCat("cannot read gateway config ", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
   absl::StatusOr<v1::GatewayConfig> config = ParseGatewayConfig(buffer.str());
@@ -129,7 +149,8 @@ absl::StatusOr<v1::GatewayConfig> LoadGatewayConfig(const std::string& path) {
   tls.set_certificate_file(ResolveAgainst(dir, tls.certificate_file()));
   tls.set_private_key_file(ResolveAgainst(dir, tls.private_key_file()));
   tls.set_ca_file(ResolveAgainst(dir, tls.ca_file()));
-  config->mutable_store()->set_sqlite_path(ResolveAgainst(dir, config->store().sqlite_path()));
+  config->mutable_store()->set_sqlite_path(
+      ResolveAgainst(dir, config->store().sqlite_path()));
   return config;
 }
 

@@ -27,21 +27,24 @@ v1::BatchAck RejectedAck(const v1::SubmissionBatch& batch, std::string reason) {
 bool IsWellFormedId(absl::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-           c == '-';
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
 BatchIngestor::BatchIngestor(store::Store* store, IngestOptions options)
     : store_(store), options_(std::move(options)) {}
 
-absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(absl::string_view organisation_code,
-                                                   const v1::SubmissionBatch& batch) const {
+absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
+    absl::string_view organisation_code,
+    const v1::SubmissionBatch& batch) const {
   if (!IsWellFormedId(batch.submission_id())) {
     return absl::InvalidArgumentError(
-        "batch submission_id must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        "batch submission_id must be 1-64 characters of A-Z, a-z, 0-9, '.', "
+        "'_' or '-'");
   }
-  if (static_cast<uint32_t>(batch.records_size()) > options_.max_batch_records) {
+  if (static_cast<uint32_t>(batch.records_size()) >
+      options_.max_batch_records) {
     return RejectedAck(batch, absl::StrCat("batch has ", batch.records_size(),
                                            " records; the limit is ",
                                            options_.max_batch_records));
@@ -50,9 +53,11 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(absl::string_view organisatio
     return RejectedAck(batch, "key_id is missing or malformed");
   }
   if (!options_.accepted_key_ids.empty() &&
-      std::find(options_.accepted_key_ids.begin(), options_.accepted_key_ids.end(),
+      std::find(options_.accepted_key_ids.begin(),
+                options_.accepted_key_ids.end(),
                 batch.key_id()) == options_.accepted_key_ids.end()) {
-    return RejectedAck(batch, "key_id is not a linkage key of this linkage domain");
+    return RejectedAck(batch,
+                       "key_id is not a linkage key of this linkage domain");
   }
   if (!batch.dataset_id().empty() && !IsWellFormedId(batch.dataset_id())) {
     return RejectedAck(batch, "dataset_id is malformed");
@@ -74,8 +79,10 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(absl::string_view organisatio
   for (int i = 0; i < batch.records_size(); ++i) {
     const v1::PseudonymisedRecord& record = batch.records(i);
     std::optional<RecordViolation> violation = CheckPseudonymisedRecord(record);
-    if (!violation.has_value() && !seen.insert(record.record_pseudonym()).second) {
-      violation = RecordViolation{v1::REJECT_DUPLICATE_IN_BATCH, "record_pseudonym"};
+    if (!violation.has_value() &&
+        !seen.insert(record.record_pseudonym()).second) {
+      violation =
+          RecordViolation{v1::REJECT_DUPLICATE_IN_BATCH, "record_pseudonym"};
     }
     if (violation.has_value()) {
       v1::RecordRejection* rejection = ack.add_rejections();
@@ -98,11 +105,13 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(absl::string_view organisatio
   }
   ack.SerializeToString(&write.ack);
 
-  EQ_ASSIGN_OR_RETURN(store::CommitResult result, store_->CommitBatch(std::move(write)));
+  EQ_ASSIGN_OR_RETURN(store::CommitResult result,
+                      store_->CommitBatch(std::move(write)));
   if (!result.already_stored) return ack;
   v1::BatchAck stored;
   if (!stored.ParseFromString(result.ack)) {
-    return absl::DataLossError("stored acknowledgement of a batch cannot be parsed");
+    return absl::DataLossError(
+        "stored acknowledgement of a batch cannot be parsed");
   }
   stored.set_already_stored(true);
   return stored;

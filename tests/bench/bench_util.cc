@@ -15,11 +15,13 @@ std::string MachineDescription() {
   std::string model = "unknown CPU";
   while (std::getline(cpuinfo, line)) {
     if (absl::StartsWith(line, "model name")) {
-      model = std::string(absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
+      model = std::string(
+          absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
       break;
     }
   }
-  return absl::StrCat(model, ", ", std::thread::hardware_concurrency(), " cores");
+  return absl::StrCat(model, ", ", std::thread::hardware_concurrency(),
+                      " cores");
 }
 
 }  // namespace equilink::bench

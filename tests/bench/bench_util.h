@@ -14,7 +14,8 @@
 namespace equilink::bench {
 
 inline void Figure(absl::string_view name, double value) {
-  std::printf("FIGURE %.*s %.6g\n", static_cast<int>(name.size()), name.data(), value);
+  std::printf("FIGURE %.*s %.6g\n", static_cast<int>(name.size()), name.data(),
+              value);
   std::fflush(stdout);
 }
 

@@ -1,8 +1,9 @@
-// pseudonymise_records_per_s: the client's full validate + normalise + pseudonymise rate on 2
-// threads over a realistic synthetic export (CSV read and mapping included), and
-// pseudonymise_limit_ratio: that rate divided by the rate at which the same 2 threads compute
-// just the HMAC-SHA256 evaluations those records need, measured in the same run. The ratio says
-// how close the pipeline comes to its cryptographic floor, whatever the machine.
+// pseudonymise_records_per_s: the client's full validate + normalise +
+// pseudonymise rate on 2 threads over a realistic synthetic export (CSV read
+// and mapping included), and pseudonymise_limit_ratio: that rate divided by the
+// rate at which the same 2 threads compute just the HMAC-SHA256 evaluations
+// those records need, measured in the same run. The ratio says how close the
+// pipeline comes to its cryptographic floor, whatever the machine.
 
 #include <atomic>
 #include <cstdio>
@@ -44,10 +45,13 @@ T OrDie(absl::StatusOr<T> value) {
 }
 
 // Average HMAC evaluations per accepted record, from the first `sample` rows.
-double HmacEvaluationsPerRecord(const std::string& export_path, const v1::MappingProfile& profile,
+double HmacEvaluationsPerRecord(const std::string& export_path,
+                                const v1::MappingProfile& profile,
                                 const client::PostcodeLookup* postcodes,
-                                const RecordPseudonymiser& pseudonymiser, int sample) {
-  auto reader = OrDie(client::CsvReader::Open(export_path, client::ProfileDelimiter(profile)));
+                                const RecordPseudonymiser& pseudonymiser,
+                                int sample) {
+  auto reader = OrDie(
+      client::CsvReader::Open(export_path, client::ProfileDelimiter(profile)));
   client::CsvRow row;
   EQ_CHECK(*reader->Next(&row));
   auto mapper = OrDie(client::RowMapper::Create(profile, row, postcodes));
@@ -75,13 +79,15 @@ int Run() {
   synth.postcode_lookup_path = source + "/deploy/data/postcode_lookup_demo.csv";
   EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
 
-  const v1::MappingProfile profile =
-      OrDie(client::LoadMappingProfile(source + "/client/profiles/charitylog.textproto"));
-  auto postcodes = OrDie(client::PostcodeLookup::Load(synth.postcode_lookup_path));
+  const v1::MappingProfile profile = OrDie(client::LoadMappingProfile(
+      source + "/client/profiles/charitylog.textproto"));
+  auto postcodes =
+      OrDie(client::PostcodeLookup::Load(synth.postcode_lookup_path));
   LinkageKey key = OrDie(LinkageKey::Generate("bench-key"));
   auto pseudonymiser = OrDie(RecordPseudonymiser::Create(key));
 
-  // The pipeline: CSV -> map and validate -> normalise and pseudonymise, on `threads` threads.
+  // The pipeline: CSV -> map and validate -> normalise and pseudonymise, on
+  // `threads` threads.
   long records = 0;
   const double pipeline_seconds = TimeSeconds([&] {
     client::PipelineOptions options;
@@ -89,15 +95,18 @@ int Run() {
     options.rows_per_batch = 2000;
     options.threads = threads;
     options.pseudonymiser = pseudonymiser.get();
-    auto pipeline = OrDie(client::RecordPipeline::Start(profile, postcodes.get(), options));
+    auto pipeline =
+        OrDie(client::RecordPipeline::Start(profile, postcodes.get(), options));
     client::PipelineBatch batch;
-    while (OrDie(pipeline->Next(&batch))) records += batch.outgoing.batch.records_size();
+    while (OrDie(pipeline->Next(&batch)))
+      records += batch.outgoing.batch.records_size();
   });
   const double pipeline_rate = records / pipeline_seconds;
 
-  // The floor: the same number of HMAC-SHA256 evaluations, same threads, nothing else.
-  const double per_record =
-      HmacEvaluationsPerRecord(export_path, profile, postcodes.get(), *pseudonymiser, 20000);
+  // The floor: the same number of HMAC-SHA256 evaluations, same threads,
+  // nothing else.
+  const double per_record = HmacEvaluationsPerRecord(
+      export_path, profile, postcodes.get(), *pseudonymiser, 20000);
   const long total_evaluations = static_cast<long>(per_record * records);
   auto hmac = OrDie(HmacSha256::Create(key.secret()));
   std::atomic<long> sink{0};
@@ -105,7 +114,8 @@ int Run() {
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
-        // Inputs of the sizes the scheme hashes: bigrams with a field prefix, and tokens.
+        // Inputs of the sizes the scheme hashes: bigrams with a field prefix,
+        // and tokens.
         char message[24] = "equilink-bench-input-00";
         uint8_t out[32];
         long local = 0;
@@ -123,10 +133,12 @@ int Run() {
   const double hmac_rate = records / hmac_seconds;
 
   std::printf("machine: %s\n", MachineDescription().c_str());
-  std::printf("records: %ld in %.3f s on %d threads; %.1f HMAC evaluations per record\n",
-              records, pipeline_seconds, threads, per_record);
-  std::printf("HMAC-only floor: %ld evaluations in %.3f s (checksum %ld)\n", total_evaluations,
-              hmac_seconds, sink.load());
+  std::printf(
+      "records: %ld in %.3f s on %d threads; %.1f HMAC evaluations per "
+      "record\n",
+      records, pipeline_seconds, threads, per_record);
+  std::printf("HMAC-only floor: %ld evaluations in %.3f s (checksum %ld)\n",
+              total_evaluations, hmac_seconds, sink.load());
   Figure("pseudonymise_records_per_s", pipeline_rate);
   Figure("pseudonymise_hmac_floor_records_per_s", hmac_rate);
   Figure("pseudonymise_limit_ratio", pipeline_rate / hmac_rate);

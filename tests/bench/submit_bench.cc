@@ -1,11 +1,15 @@
 // The submission path measured as a user meets it, on this machine:
-//  - submit_e2e_records_per_s: `equilink submit` of a synthetic export (CSV file to durable rows
+//  - submit_e2e_records_per_s: `equilink submit` of a synthetic export (CSV
+//  file to durable rows
 //    at the gateway), client and gateway as separate processes over mutual TLS;
-//  - submit_client_peak_rss_mb and submit_gateway_peak_rss_mb for that run (1M rows by default);
-//  - ingest_records_per_s: the gateway alone, fed already-pseudonymised batches by an in-process
-//    load client on 4 streams over mutual TLS, durable commits; and ingest_vs_raw_sqlite_ratio:
-//    that rate divided by a raw SQLite insert of the same rows (prepared statement, 50,000-row
-//    transactions, WAL, synchronous=FULL) into the same table shape, in the same run.
+//  - submit_client_peak_rss_mb and submit_gateway_peak_rss_mb for that run (1M
+//  rows by default);
+//  - ingest_records_per_s: the gateway alone, fed already-pseudonymised batches
+//  by an in-process
+//    load client on 4 streams over mutual TLS, durable commits; and
+//    ingest_vs_raw_sqlite_ratio: that rate divided by a raw SQLite insert of
+//    the same rows (prepared statement, 50,000-row transactions, WAL,
+//    synchronous=FULL) into the same table shape, in the same run.
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -36,7 +40,8 @@ ABSL_FLAG(std::string, build_dir, "build", "Build directory (unused here)");
 ABSL_FLAG(std::string, source_dir, ".", "Repository root (unused here)");
 ABSL_FLAG(int, e2e_rows, 1000000, "Rows in the end-to-end export");
 ABSL_FLAG(int, ingest_rows, 400000, "Records the ingest load client sends");
-ABSL_FLAG(int, ingest_streams, 4, "Concurrent streams of the ingest load client");
+ABSL_FLAG(int, ingest_streams, 4,
+          "Concurrent streams of the ingest load client");
 
 namespace equilink::bench {
 namespace {
@@ -58,11 +63,12 @@ testing::GatewayProcess StartGateway(const testing::TempDir& dir) {
   v1::GatewayConfig config = testing::MakeGatewayConfig(dir.path());
   const std::string config_path =
       testing::WriteGatewayConfig(config, dir.File("gateway.textproto"));
-  return OrDie(
-      testing::StartGatewayProcess(config_path, dir.File("port"), dir.File("gateway.log")));
+  return OrDie(testing::StartGatewayProcess(config_path, dir.File("port"),
+                                            dir.File("gateway.log")));
 }
 
-// Stops the gateway and returns its peak RSS in KiB (VmHWM just before it exits).
+// Stops the gateway and returns its peak RSS in KiB (VmHWM just before it
+// exits).
 long StopGateway(testing::GatewayProcess& gateway) {
   const long peak_kb = gateway.process.PeakRssKb();
   gateway.process.Signal(SIGTERM);
@@ -76,30 +82,38 @@ void EndToEnd(int rows) {
   client::SyntheticExportOptions synth;
   synth.rows = rows;
   synth.seed = 11;
-  synth.postcode_lookup_path = SourcePath("deploy/data/postcode_lookup_demo.csv");
+  synth.postcode_lookup_path =
+      SourcePath("deploy/data/postcode_lookup_demo.csv");
   EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
   testing::GatewayProcess gateway = StartGateway(dir);
   const v1::TlsFiles tls = TestPki::Get().ClientFiles(kCharitylogOrg);
   std::vector<std::string> argv = {
-      EQUILINK_CLIENT_BINARY, "submit",
+      EQUILINK_CLIENT_BINARY,
+      "submit",
       "--profile=" + SourcePath("client/profiles/charitylog.textproto"),
       "--input=" + export_path,
       "--postcode_lookup=" + synth.postcode_lookup_path,
       "--linkage_key=" + testing::TestLinkageKeyPath(),
       absl::StrCat("--gateway=127.0.0.1:", gateway.port),
-      "--ca=" + tls.ca_file(), "--cert=" + tls.certificate_file(),
-      "--key=" + tls.private_key_file(), "--threads=2", "--batch_rows=2000"};
+      "--ca=" + tls.ca_file(),
+      "--cert=" + tls.certificate_file(),
+      "--key=" + tls.private_key_file(),
+      "--threads=2",
+      "--batch_rows=2000"};
   testing::ExitInfo exit;
   long client_kb = 0;
   long gateway_kb = 0;
   const double seconds = TimeSeconds([&] {
-    testing::Subprocess client = OrDie(testing::Subprocess::Start(argv, dir.File("client.log")));
-    // VmHWM is a high-water mark of the exec'd image, so polling it while the client runs
-    // catches its peak. (ru_maxrss would also count the forked copy of this process.)
+    testing::Subprocess client =
+        OrDie(testing::Subprocess::Start(argv, dir.File("client.log")));
+    // VmHWM is a high-water mark of the exec'd image, so polling it while the
+    // client runs catches its peak. (ru_maxrss would also count the forked copy
+    // of this process.)
     while (true) {
       client_kb = std::max(client_kb, client.PeakRssKb());
       gateway_kb = std::max(gateway_kb, gateway.process.PeakRssKb());
-      absl::StatusOr<testing::ExitInfo> done = client.Wait(absl::Milliseconds(20));
+      absl::StatusOr<testing::ExitInfo> done =
+          client.Wait(absl::Milliseconds(20));
       if (done.ok()) {
         exit = *done;
         break;
@@ -114,24 +128,30 @@ void EndToEnd(int rows) {
   Figure("submit_gateway_peak_rss_mb", gateway_kb / 1024.0);
 }
 
-// Pseudonymised batches, made once by the real client pipeline and held in memory.
-std::vector<v1::SubmissionBatch> MakeBatches(int rows, const testing::TempDir& dir) {
+// Pseudonymised batches, made once by the real client pipeline and held in
+// memory.
+std::vector<v1::SubmissionBatch> MakeBatches(int rows,
+                                             const testing::TempDir& dir) {
   const std::string export_path = dir.File("ingest_export.csv");
   client::SyntheticExportOptions synth;
   synth.rows = rows;
   synth.seed = 13;
-  synth.postcode_lookup_path = SourcePath("deploy/data/postcode_lookup_demo.csv");
+  synth.postcode_lookup_path =
+      SourcePath("deploy/data/postcode_lookup_demo.csv");
   EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
-  const v1::MappingProfile profile =
-      OrDie(client::LoadMappingProfile(SourcePath("client/profiles/charitylog.textproto")));
-  auto postcodes = OrDie(client::PostcodeLookup::Load(synth.postcode_lookup_path));
-  LinkageKey key = OrDie(LinkageKey::ReadFromFile(testing::TestLinkageKeyPath()));
+  const v1::MappingProfile profile = OrDie(client::LoadMappingProfile(
+      SourcePath("client/profiles/charitylog.textproto")));
+  auto postcodes =
+      OrDie(client::PostcodeLookup::Load(synth.postcode_lookup_path));
+  LinkageKey key =
+      OrDie(LinkageKey::ReadFromFile(testing::TestLinkageKeyPath()));
   auto pseudonymiser = OrDie(RecordPseudonymiser::Create(key));
   client::PipelineOptions options;
   options.input_path = export_path;
   options.rows_per_batch = 2000;
   options.pseudonymiser = pseudonymiser.get();
-  auto pipeline = OrDie(client::RecordPipeline::Start(profile, postcodes.get(), options));
+  auto pipeline =
+      OrDie(client::RecordPipeline::Start(profile, postcodes.get(), options));
   std::vector<v1::SubmissionBatch> batches;
   client::PipelineBatch batch;
   while (OrDie(pipeline->Next(&batch))) {
@@ -146,15 +166,21 @@ double RawSqliteRowsPerSecond(const std::vector<v1::SubmissionBatch>& batches,
                               const std::string& path) {
   sqlite3* db = nullptr;
   EQ_CHECK(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  auto exec = [db](const char* sql) { EQ_CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK); };
+  auto exec = [db](const char* sql) {
+    EQ_CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
   // The store's own file settings, so that the ratio compares code, not tuning.
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA cache_size=-65536");
   exec("PRAGMA wal_autocheckpoint=10000");
-  exec("CREATE TABLE records(org_code TEXT NOT NULL, record_pseudonym BLOB NOT NULL, "
-       "submission_id TEXT NOT NULL, sequence INTEGER NOT NULL, payload BLOB NOT NULL, "
-       "stored_at INTEGER NOT NULL, PRIMARY KEY(org_code, record_pseudonym)) STRICT");
+  exec(
+      "CREATE TABLE records(org_code TEXT NOT NULL, record_pseudonym BLOB NOT "
+      "NULL, "
+      "submission_id TEXT NOT NULL, sequence INTEGER NOT NULL, payload BLOB "
+      "NOT NULL, "
+      "stored_at INTEGER NOT NULL, PRIMARY KEY(org_code, record_pseudonym)) "
+      "STRICT");
   // Serialized once, outside the timing: the baseline is SQLite alone.
   std::vector<std::pair<std::string, std::string>> rows;
   for (const v1::SubmissionBatch& batch : batches) {
@@ -163,16 +189,17 @@ double RawSqliteRowsPerSecond(const std::vector<v1::SubmissionBatch>& batches,
     }
   }
   sqlite3_stmt* insert = nullptr;
-  EQ_CHECK(sqlite3_prepare_v2(db, "INSERT INTO records VALUES('8HX12', ?, 'raw', ?, ?, 0)", -1,
-                              &insert, nullptr) == SQLITE_OK);
+  EQ_CHECK(sqlite3_prepare_v2(
+               db, "INSERT INTO records VALUES('8HX12', ?, 'raw', ?, ?, 0)", -1,
+               &insert, nullptr) == SQLITE_OK);
   const double seconds = TimeSeconds([&] {
     for (size_t i = 0; i < rows.size(); ++i) {
       if (i % 50000 == 0) exec("BEGIN");
-      sqlite3_bind_blob(insert, 1, rows[i].first.data(), static_cast<int>(rows[i].first.size()),
-                        SQLITE_STATIC);
+      sqlite3_bind_blob(insert, 1, rows[i].first.data(),
+                        static_cast<int>(rows[i].first.size()), SQLITE_STATIC);
       sqlite3_bind_int64(insert, 2, static_cast<int64_t>(i / 2000));
-      sqlite3_bind_blob(insert, 3, rows[i].second.data(), static_cast<int>(rows[i].second.size()),
-                        SQLITE_STATIC);
+      sqlite3_bind_blob(insert, 3, rows[i].second.data(),
+                        static_cast<int>(rows[i].second.size()), SQLITE_STATIC);
       EQ_CHECK(sqlite3_step(insert) == SQLITE_DONE);
       sqlite3_reset(insert);
       if (i % 50000 == 49999 || i + 1 == rows.size()) exec("COMMIT");
@@ -187,9 +214,11 @@ void Ingest(int rows, int streams) {
   testing::TempDir dir;
   const std::vector<v1::SubmissionBatch> batches = MakeBatches(rows, dir);
   long records = 0;
-  for (const v1::SubmissionBatch& batch : batches) records += batch.records_size();
+  for (const v1::SubmissionBatch& batch : batches)
+    records += batch.records_size();
   testing::GatewayProcess gateway = StartGateway(dir);
-  auto channel = testing::MakeChannel(gateway.port, TestPki::Get().ClientFiles(kCharitylogOrg));
+  auto channel = testing::MakeChannel(
+      gateway.port, TestPki::Get().ClientFiles(kCharitylogOrg));
   std::atomic<long> acknowledged{0};
   const double seconds = TimeSeconds([&] {
     std::vector<std::thread> senders;
@@ -197,7 +226,8 @@ void Ingest(int rows, int streams) {
       senders.emplace_back([&, s] {
         client::SubmissionClient client(channel, {});
         size_t next = s;
-        client::BatchSource source = [&](client::OutgoingBatch* out) -> absl::StatusOr<bool> {
+        client::BatchSource source =
+            [&](client::OutgoingBatch* out) -> absl::StatusOr<bool> {
           if (next >= batches.size()) return false;
           out->batch = batches[next];
           out->batch.set_submission_id(absl::StrCat("ingest-bench-", s));
@@ -206,7 +236,8 @@ void Ingest(int rows, int streams) {
           next += streams;
           return true;
         };
-        client::AckSink sink = [&](const v1::BatchAck& ack, const std::vector<int>&) {
+        client::AckSink sink = [&](const v1::BatchAck& ack,
+                                   const std::vector<int>&) {
           acknowledged += ack.records_accepted();
         };
         absl::Status status = client.Stream(source, sink);
@@ -219,8 +250,9 @@ void Ingest(int rows, int streams) {
   EQ_CHECK(acknowledged.load() == records);
   const double ingest_rate = records / seconds;
   const double raw_rate = RawSqliteRowsPerSecond(batches, dir.File("raw.db"));
-  std::printf("ingest: %ld records in %.3f s on %d streams; raw SQLite %.0f rows/s\n", records,
-              seconds, streams, raw_rate);
+  std::printf(
+      "ingest: %ld records in %.3f s on %d streams; raw SQLite %.0f rows/s\n",
+      records, seconds, streams, raw_rate);
   Figure("ingest_records_per_s", ingest_rate);
   Figure("ingest_raw_sqlite_rows_per_s", raw_rate);
   Figure("ingest_vs_raw_sqlite_ratio", ingest_rate / raw_rate);
@@ -232,8 +264,10 @@ void Ingest(int rows, int streams) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   std::printf("machine: %s\n", equilink::bench::MachineDescription().c_str());
-  // End to end first: the ingest part holds its batches in this process's memory.
+  // End to end first: the ingest part holds its batches in this process's
+  // memory.
   equilink::bench::EndToEnd(absl::GetFlag(FLAGS_e2e_rows));
-  equilink::bench::Ingest(absl::GetFlag(FLAGS_ingest_rows), absl::GetFlag(FLAGS_ingest_streams));
+  equilink::bench::Ingest(absl::GetFlag(FLAGS_ingest_rows),
+                          absl::GetFlag(FLAGS_ingest_streams));
   return 0;
 }

@@ -1,6 +1,6 @@
-// The real equilink-gateway binary killed (SIGKILL) or stopped (SIGTERM) in the middle of a
-// submission: no acknowledged batch may be lost, and the client's re-run completes the rest
-// without storing anything twice.
+// The real equilink-gateway binary killed (SIGKILL) or stopped (SIGTERM) in the
+// middle of a submission: no acknowledged batch may be lost, and the client's
+// re-run completes the rest without storing anything twice.
 
 #include <signal.h>
 
@@ -29,18 +29,20 @@ constexpr int kRowsPerBatch = 250;
 class CrashIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_path_ = WriteGatewayConfig(MakeGatewayConfig(dir_.path()), dir_.File("gateway.textproto"));
+    config_path_ = WriteGatewayConfig(MakeGatewayConfig(dir_.path()),
+                                      dir_.File("gateway.textproto"));
     export_path_ = dir_.File("export.csv");
     client::SyntheticExportOptions synth;
     synth.rows = kRows;
     synth.seed = 7;
-    synth.postcode_lookup_path = SourcePath("deploy/data/postcode_lookup_demo.csv");
+    synth.postcode_lookup_path =
+        SourcePath("deploy/data/postcode_lookup_demo.csv");
     ASSERT_THAT(client::WriteSyntheticExport(synth, export_path_), IsOk());
   }
 
   void StartGateway() {
-    absl::StatusOr<GatewayProcess> gateway =
-        StartGatewayProcess(config_path_, dir_.File("port"), dir_.File("gateway.log"));
+    absl::StatusOr<GatewayProcess> gateway = StartGatewayProcess(
+        config_path_, dir_.File("port"), dir_.File("gateway.log"));
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = *std::move(gateway);
   }
@@ -48,7 +50,8 @@ class CrashIntegrationTest : public ::testing::Test {
   client::SubmitOptions Options() {
     client::SubmitOptions options;
     options.export_options.input_path = export_path_;
-    options.export_options.profile_path = SourcePath("client/profiles/charitylog.textproto");
+    options.export_options.profile_path =
+        SourcePath("client/profiles/charitylog.textproto");
     options.export_options.postcode_lookup_path =
         SourcePath("deploy/data/postcode_lookup_demo.csv");
     options.export_options.rows_per_batch = kRowsPerBatch;
@@ -58,8 +61,8 @@ class CrashIntegrationTest : public ::testing::Test {
     return options;
   }
 
-  // Submits until `stop_after_acks` acknowledgements have arrived, then sends `signal` to the
-  // gateway. Returns the acknowledged sequences.
+  // Submits until `stop_after_acks` acknowledgements have arrived, then sends
+  // `signal` to the gateway. Returns the acknowledged sequences.
   std::set<uint64_t> SubmitAndInterrupt(int stop_after_acks, int signal) {
     absl::Mutex mu;
     std::set<uint64_t> acked;
@@ -68,7 +71,8 @@ class CrashIntegrationTest : public ::testing::Test {
     options.ack_observer = [&](const v1::BatchAck& ack) {
       absl::MutexLock lock(&mu);
       acked.insert(ack.sequence());
-      if (static_cast<int>(acked.size()) >= stop_after_acks && !signalled.exchange(true)) {
+      if (static_cast<int>(acked.size()) >= stop_after_acks &&
+          !signalled.exchange(true)) {
         gateway_.process.Signal(signal);
       }
     };
@@ -84,52 +88,66 @@ class CrashIntegrationTest : public ::testing::Test {
   GatewayProcess gateway_;
 };
 
-TEST_F(CrashIntegrationTest, KilledGatewayLosesNoAcknowledgedBatchAndReRunCompletes) {
+TEST_F(CrashIntegrationTest,
+       KilledGatewayLosesNoAcknowledgedBatchAndReRunCompletes) {
   StartGateway();
   const std::set<uint64_t> acked = SubmitAndInterrupt(10, SIGKILL);
   ASSERT_GE(acked.size(), 10u);
-  EQ_ASSERT_OK_AND_ASSIGN(ExitInfo exit, gateway_.process.Wait(absl::Seconds(10)));
+  EQ_ASSERT_OK_AND_ASSIGN(ExitInfo exit,
+                          gateway_.process.Wait(absl::Seconds(10)));
   EXPECT_EQ(exit.signal, SIGKILL);
 
   StartGateway();
   client::SubmitOptions options = Options();
-  EQ_ASSERT_OK_AND_ASSIGN(const std::string submission_id,
-                          client::DeriveSubmissionId(options.export_options.input_path, kCharitylogOrg,
-                                                     "charitylog-v1", "test-linkage-key-1",
-                                                     kRowsPerBatch));
+  EQ_ASSERT_OK_AND_ASSIGN(
+      const std::string submission_id,
+      client::DeriveSubmissionId(options.export_options.input_path,
+                                 kCharitylogOrg, "charitylog-v1",
+                                 "test-linkage-key-1", kRowsPerBatch));
   client::SubmissionClient status_client(
-      MakeChannel(gateway_.port, TestPki::Get().ClientFiles(kCharitylogOrg)), {});
-  EQ_ASSERT_OK_AND_ASSIGN(v1::SubmissionStatus durable, status_client.GetStatus(submission_id));
-  const std::set<uint64_t> durable_sequences(durable.durable_sequences().begin(),
-                                             durable.durable_sequences().end());
+      MakeChannel(gateway_.port, TestPki::Get().ClientFiles(kCharitylogOrg)),
+      {});
+  EQ_ASSERT_OK_AND_ASSIGN(v1::SubmissionStatus durable,
+                          status_client.GetStatus(submission_id));
+  const std::set<uint64_t> durable_sequences(
+      durable.durable_sequences().begin(), durable.durable_sequences().end());
   for (uint64_t sequence : acked) {
-    EXPECT_TRUE(durable_sequences.contains(sequence)) << "acknowledged batch lost: " << sequence;
+    EXPECT_TRUE(durable_sequences.contains(sequence))
+        << "acknowledged batch lost: " << sequence;
   }
 
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport rerun, client::RunSubmit(options));
   EXPECT_GE(rerun.batches_skipped, static_cast<int64_t>(acked.size()));
-  EQ_ASSERT_OK_AND_ASSIGN(v1::SubmissionStatus after, status_client.GetStatus(submission_id));
+  EQ_ASSERT_OK_AND_ASSIGN(v1::SubmissionStatus after,
+                          status_client.GetStatus(submission_id));
   EXPECT_EQ(after.durable_sequences_size(), kRows / kRowsPerBatch);
-  EXPECT_EQ(after.records_stored(), static_cast<uint64_t>(kRows - rerun.rows_rejected));
+  EXPECT_EQ(after.records_stored(),
+            static_cast<uint64_t>(kRows - rerun.rows_rejected));
 }
 
-TEST_F(CrashIntegrationTest, SigtermFinishesInFlightBatchesRefusesNewOnesAndExitsCleanly) {
+TEST_F(CrashIntegrationTest,
+       SigtermFinishesInFlightBatchesRefusesNewOnesAndExitsCleanly) {
   StartGateway();
   const std::set<uint64_t> acked = SubmitAndInterrupt(5, SIGTERM);
-  EQ_ASSERT_OK_AND_ASSIGN(ExitInfo exit, gateway_.process.Wait(absl::Seconds(30)));
+  EQ_ASSERT_OK_AND_ASSIGN(ExitInfo exit,
+                          gateway_.process.Wait(absl::Seconds(30)));
   EXPECT_EQ(exit.exit_code, 0);
   EXPECT_EQ(exit.signal, 0);
-  EXPECT_THAT(ReadFileOrEmpty(dir_.File("gateway.log")), ::testing::HasSubstr("graceful shutdown"));
+  EXPECT_THAT(ReadFileOrEmpty(dir_.File("gateway.log")),
+              ::testing::HasSubstr("graceful shutdown"));
 
   StartGateway();
   client::SubmitOptions options = Options();
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport rerun, client::RunSubmit(options));
   EXPECT_GE(rerun.batches_skipped, static_cast<int64_t>(acked.size()));
   client::SubmissionClient status_client(
-      MakeChannel(gateway_.port, TestPki::Get().ClientFiles(kCharitylogOrg)), {});
-  EQ_ASSERT_OK_AND_ASSIGN(v1::SubmissionStatus after, status_client.GetStatus(rerun.submission_id));
+      MakeChannel(gateway_.port, TestPki::Get().ClientFiles(kCharitylogOrg)),
+      {});
+  EQ_ASSERT_OK_AND_ASSIGN(v1::SubmissionStatus after,
+                          status_client.GetStatus(rerun.submission_id));
   EXPECT_EQ(after.durable_sequences_size(), kRows / kRowsPerBatch);
-  EXPECT_EQ(after.records_stored(), static_cast<uint64_t>(kRows - rerun.rows_rejected));
+  EXPECT_EQ(after.records_stored(),
+            static_cast<uint64_t>(kRows - rerun.rows_rejected));
 }
 
 }  // namespace

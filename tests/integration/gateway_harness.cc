@@ -18,14 +18,15 @@ std::string SourcePath(const std::string& relative) {
 }
 
 const TestPki& TestPki::Get() {
-  // Leaked on purpose: shared by every test of the binary, removed by the OS temp cleaner.
+  // Leaked on purpose: shared by every test of the binary, removed by the OS
+  // temp cleaner.
   static const TestPki* const pki = [] {
     auto* dir = new TempDir();
     const std::string out = dir->File("pki");
-    const std::string command =
-        absl::StrCat("bash ", SourcePath("deploy/pki/make-dev-pki.sh"), " ", out,
-                     " --days 2 --test-certs org:", kCharitylogOrg, " org:", kLamplightOrg,
-                     " org:", kUnregisteredOrg, " > ", dir->File("pki.log"), " 2>&1");
+    const std::string command = absl::StrCat(
+        "bash ", SourcePath("deploy/pki/make-dev-pki.sh"), " ", out,
+        " --days 2 --test-certs org:", kCharitylogOrg, " org:", kLamplightOrg,
+        " org:", kUnregisteredOrg, " > ", dir->File("pki.log"), " 2>&1");
     EQ_CHECK(RunShell(command) == 0);
     return new TestPki(out);
   }();
@@ -42,8 +43,10 @@ v1::TlsFiles TestPki::ServerFiles() const {
 
 v1::TlsFiles TestPki::ClientFiles(const std::string& organisation_code) const {
   v1::TlsFiles files;
-  files.set_certificate_file(absl::StrCat(dir_, "/orgs/", organisation_code, ".pem"));
-  files.set_private_key_file(absl::StrCat(dir_, "/orgs/", organisation_code, ".key"));
+  files.set_certificate_file(
+      absl::StrCat(dir_, "/orgs/", organisation_code, ".pem"));
+  files.set_private_key_file(
+      absl::StrCat(dir_, "/orgs/", organisation_code, ".key"));
   files.set_ca_file(dir_ + "/ca.pem");
   return files;
 }
@@ -77,16 +80,17 @@ v1::GatewayConfig MakeGatewayConfig(const std::string& dir) {
   return config;
 }
 
-std::string WriteGatewayConfig(const v1::GatewayConfig& config, const std::string& path) {
+std::string WriteGatewayConfig(const v1::GatewayConfig& config,
+                               const std::string& path) {
   std::string text;
   EQ_CHECK(google::protobuf::TextFormat::PrintToString(config, &text));
   WriteFileOrDie(path, text);
   return path;
 }
 
-absl::StatusOr<GatewayProcess> StartGatewayProcess(const std::string& config_path,
-                                                   const std::string& port_file,
-                                                   const std::string& log_path) {
+absl::StatusOr<GatewayProcess> StartGatewayProcess(
+    const std::string& config_path, const std::string& port_file,
+    const std::string& log_path) {
   std::remove(port_file.c_str());
   GatewayProcess gateway;
   absl::StatusOr<Subprocess> process = Subprocess::Start(
@@ -101,7 +105,8 @@ absl::StatusOr<GatewayProcess> StartGatewayProcess(const std::string& config_pat
   return gateway;
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(int port, const v1::TlsFiles& client) {
+std::shared_ptr<grpc::Channel> MakeChannel(int port,
+                                           const v1::TlsFiles& client) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (client.certificate_file().empty()) {
     grpc::SslCredentialsOptions options;
@@ -113,8 +118,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port, const v1::TlsFiles& client)
     EQ_CHECK(made.ok());
     credentials = *made;
   }
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), credentials,
-                                   ClientChannelArguments(kDefaultMaxMessageBytes));
+  return grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", port), credentials,
+      ClientChannelArguments(kDefaultMaxMessageBytes));
 }
 
 const std::string& TestLinkageKeyPath() {

@@ -1,5 +1,6 @@
-// The submission path end to end: the real client pipeline and an in-process gateway on
-// 127.0.0.1 with mutual TLS and certificates from deploy/pki/make-dev-pki.sh.
+// The submission path end to end: the real client pipeline and an in-process
+// gateway on 127.0.0.1 with mutual TLS and certificates from
+// deploy/pki/make-dev-pki.sh.
 
 #include <memory>
 #include <string>
@@ -31,15 +32,18 @@ class SubmissionIntegrationTest : public ::testing::Test {
     gateway_ = *std::move(gateway);
   }
 
-  client::SubmitOptions Options(const std::string& org, const std::string& profile,
+  client::SubmitOptions Options(const std::string& org,
+                                const std::string& profile,
                                 const std::string& sample) {
     client::SubmitOptions options;
     options.export_options.input_path = SourcePath("client/samples/" + sample);
-    options.export_options.profile_path = SourcePath("client/profiles/" + profile);
+    options.export_options.profile_path =
+        SourcePath("client/profiles/" + profile);
     options.export_options.postcode_lookup_path =
         SourcePath("deploy/data/postcode_lookup_demo.csv");
     options.export_options.rejects_path = dir_.File(org + "_rejects.csv");
-    options.export_options.rows_per_batch = 7;  // several batches from a small sample
+    options.export_options.rows_per_batch =
+        7;  // several batches from a small sample
     options.linkage_key_path = TestLinkageKeyPath();
     options.gateway_address = absl::StrCat("127.0.0.1:", gateway_->port());
     options.tls = TestPki::Get().ClientFiles(org);
@@ -49,10 +53,12 @@ class SubmissionIntegrationTest : public ::testing::Test {
   uint64_t StoredRecords(const std::string& org) {
     store::SqliteOptions options;
     options.path = config_.store().sqlite_path();
-    absl::StatusOr<std::unique_ptr<store::SqliteStore>> store = store::SqliteStore::Open(options);
+    absl::StatusOr<std::unique_ptr<store::SqliteStore>> store =
+        store::SqliteStore::Open(options);
     EXPECT_TRUE(store.ok()) << store.status();
     if (!store.ok()) return 0;
-    absl::StatusOr<std::vector<store::OrganisationSummary>> summary = (*store)->Summarise();
+    absl::StatusOr<std::vector<store::OrganisationSummary>> summary =
+        (*store)->Summarise();
     EXPECT_TRUE(summary.ok());
     for (const store::OrganisationSummary& row : *summary) {
       if (row.organisation_code == org) return row.records;
@@ -60,11 +66,14 @@ class SubmissionIntegrationTest : public ::testing::Test {
     return 0;
   }
 
-  grpc::Status SubmitOneBatch(const v1::TlsFiles& client, const v1::SubmissionBatch& batch,
+  grpc::Status SubmitOneBatch(const v1::TlsFiles& client,
+                              const v1::SubmissionBatch& batch,
                               v1::BatchAck* ack) {
-    auto stub = v1::SubmissionService::NewStub(MakeChannel(gateway_->port(), client));
+    auto stub =
+        v1::SubmissionService::NewStub(MakeChannel(gateway_->port(), client));
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
     auto stream = stub->Submit(&context);
     stream->Write(batch);
     stream->WritesDone();
@@ -80,16 +89,19 @@ class SubmissionIntegrationTest : public ::testing::Test {
 TEST_F(SubmissionIntegrationTest, GoodSubmitStoresEveryValidRow) {
   EQ_ASSERT_OK_AND_ASSIGN(
       client::RunReport report,
-      client::RunSubmit(Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv")));
+      client::RunSubmit(Options(kCharitylogOrg, "charitylog.textproto",
+                                "charitylog_export.csv")));
   EXPECT_GT(report.rows_read, 30);
   EXPECT_EQ(report.rows_rejected, 0);
   EXPECT_EQ(report.records_accepted, report.rows_read);
   EXPECT_EQ(report.records_rejected_by_gateway, 0);
   EXPECT_GT(report.batches_sent, 1);
-  EXPECT_EQ(StoredRecords(kCharitylogOrg), static_cast<uint64_t>(report.rows_read));
+  EXPECT_EQ(StoredRecords(kCharitylogOrg),
+            static_cast<uint64_t>(report.rows_read));
 }
 
-TEST_F(SubmissionIntegrationTest, BadRowsAreRejectedWithReasonsAndGoodRowsStored) {
+TEST_F(SubmissionIntegrationTest,
+       BadRowsAreRejectedWithReasonsAndGoodRowsStored) {
   client::SubmitOptions options =
       Options(kLamplightOrg, "lamplight.textproto", "lamplight_export.csv");
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
@@ -97,14 +109,16 @@ TEST_F(SubmissionIntegrationTest, BadRowsAreRejectedWithReasonsAndGoodRowsStored
   EXPECT_EQ(report.records_accepted, report.rows_read - report.rows_rejected);
   EXPECT_EQ(StoredRecords(kLamplightOrg),
             static_cast<uint64_t>(report.rows_read - report.rows_rejected));
-  const std::string rejects = ReadFileOrEmpty(options.export_options.rejects_path);
+  const std::string rejects =
+      ReadFileOrEmpty(options.export_options.rejects_path);
   EXPECT_THAT(rejects, HasSubstr("row,field,rule,severity"));
   EXPECT_THAT(rejects, HasSubstr("DATE_FORMAT"));
   EXPECT_THAT(rejects, HasSubstr("SCORE_RANGE"));
   EXPECT_THAT(rejects, HasSubstr("CODESET"));
 }
 
-TEST_F(SubmissionIntegrationTest, ReRunOfSameFileSkipsDurableBatchesAndDuplicatesNothing) {
+TEST_F(SubmissionIntegrationTest,
+       ReRunOfSameFileSkipsDurableBatchesAndDuplicatesNothing) {
   client::SubmitOptions options =
       Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport first, client::RunSubmit(options));
@@ -112,60 +126,79 @@ TEST_F(SubmissionIntegrationTest, ReRunOfSameFileSkipsDurableBatchesAndDuplicate
   EXPECT_EQ(second.submission_id, first.submission_id);
   EXPECT_EQ(second.batches_sent, 0);
   EXPECT_EQ(second.batches_skipped, first.batches_sent);
-  EXPECT_EQ(StoredRecords(kCharitylogOrg), static_cast<uint64_t>(first.records_accepted));
+  EXPECT_EQ(StoredRecords(kCharitylogOrg),
+            static_cast<uint64_t>(first.records_accepted));
 }
 
 TEST_F(SubmissionIntegrationTest, ReSentBatchIsAcknowledgedAgainAndStoredOnce) {
   client::SubmitOptions options =
       Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
   std::vector<std::string> wire_batches;
-  options.wire_observer = [&](const std::string& bytes) { wire_batches.push_back(bytes); };
+  options.wire_observer = [&](const std::string& bytes) {
+    wire_batches.push_back(bytes);
+  };
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
   ASSERT_FALSE(wire_batches.empty());
   v1::SubmissionBatch first_batch;
   ASSERT_TRUE(first_batch.ParseFromString(wire_batches.front()));
 
   v1::BatchAck ack;
-  ASSERT_TRUE(SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg), first_batch, &ack).ok());
+  ASSERT_TRUE(SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg),
+                             first_batch, &ack)
+                  .ok());
   EXPECT_TRUE(ack.already_stored());
   EXPECT_EQ(ack.outcome(), v1::BATCH_ACCEPTED);
-  EXPECT_EQ(ack.records_accepted(), static_cast<uint32_t>(first_batch.records_size()));
-  EXPECT_EQ(StoredRecords(kCharitylogOrg), static_cast<uint64_t>(report.records_accepted));
+  EXPECT_EQ(ack.records_accepted(),
+            static_cast<uint32_t>(first_batch.records_size()));
+  EXPECT_EQ(StoredRecords(kCharitylogOrg),
+            static_cast<uint64_t>(report.records_accepted));
 }
 
-TEST_F(SubmissionIntegrationTest, ResubmittedRecordPseudonymUpdatesTheStoredRecord) {
+TEST_F(SubmissionIntegrationTest,
+       ResubmittedRecordPseudonymUpdatesTheStoredRecord) {
   client::SubmitOptions options =
       Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
   std::vector<std::string> wire_batches;
-  options.wire_observer = [&](const std::string& bytes) { wire_batches.push_back(bytes); };
+  options.wire_observer = [&](const std::string& bytes) {
+    wire_batches.push_back(bytes);
+  };
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
   v1::SubmissionBatch batch;
   ASSERT_TRUE(batch.ParseFromString(wire_batches.front()));
   batch.set_submission_id("correction-1");
   batch.mutable_records(0)->set_discharge_date("2025-01-31");
   v1::BatchAck ack;
-  ASSERT_TRUE(SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg), batch, &ack).ok());
+  ASSERT_TRUE(
+      SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg), batch, &ack)
+          .ok());
   EXPECT_FALSE(ack.already_stored());
   EXPECT_EQ(ack.outcome(), v1::BATCH_ACCEPTED);
-  EXPECT_EQ(StoredRecords(kCharitylogOrg), static_cast<uint64_t>(report.records_accepted));
+  EXPECT_EQ(StoredRecords(kCharitylogOrg),
+            static_cast<uint64_t>(report.records_accepted));
 }
 
-TEST_F(SubmissionIntegrationTest, GatewayRejectsMalformedRecordsAndKeepsTheRest) {
+TEST_F(SubmissionIntegrationTest,
+       GatewayRejectsMalformedRecordsAndKeepsTheRest) {
   client::SubmitOptions options =
       Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
   std::vector<std::string> wire_batches;
-  options.wire_observer = [&](const std::string& bytes) { wire_batches.push_back(bytes); };
+  options.wire_observer = [&](const std::string& bytes) {
+    wire_batches.push_back(bytes);
+  };
   EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
   const uint64_t before = StoredRecords(kCharitylogOrg);
 
-  // A client that does not validate: one record with a bad code, one with a truncated token.
+  // A client that does not validate: one record with a bad code, one with a
+  // truncated token.
   v1::SubmissionBatch batch;
   ASSERT_TRUE(batch.ParseFromString(wire_batches.front()));
   batch.set_submission_id("untrusted-client-1");
   batch.mutable_records(0)->set_ethnic_category("Q");
   batch.mutable_records(1)->set_record_pseudonym("short");
   v1::BatchAck ack;
-  ASSERT_TRUE(SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg), batch, &ack).ok());
+  ASSERT_TRUE(
+      SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg), batch, &ack)
+          .ok());
   EXPECT_EQ(ack.outcome(), v1::BATCH_PARTIALLY_ACCEPTED);
   ASSERT_EQ(ack.rejections_size(), 2);
   EXPECT_EQ(ack.rejections(0).index(), 0u);
@@ -177,7 +210,8 @@ TEST_F(SubmissionIntegrationTest, GatewayRejectsMalformedRecordsAndKeepsTheRest)
   EXPECT_EQ(StoredRecords(kCharitylogOrg), before);
 }
 
-TEST_F(SubmissionIntegrationTest, BatchOverTheLimitIsRejectedWholeAndNothingStored) {
+TEST_F(SubmissionIntegrationTest,
+       BatchOverTheLimitIsRejectedWholeAndNothingStored) {
   gateway_.reset();
   config_.set_max_batch_records(3);
   EQ_ASSERT_OK_AND_ASSIGN(gateway_, api::GatewayServer::Start(config_));
@@ -194,10 +228,11 @@ TEST_F(SubmissionIntegrationTest, BatchOverTheLimitIsRejectedWholeAndNothingStor
 }
 
 TEST_F(SubmissionIntegrationTest, UnregisteredOrganisationIsRefused) {
-  client::SubmitOptions options =
-      Options(kUnregisteredOrg, "charitylog.textproto", "charitylog_export.csv");
+  client::SubmitOptions options = Options(
+      kUnregisteredOrg, "charitylog.textproto", "charitylog_export.csv");
   EXPECT_THAT(client::RunSubmit(options),
-              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("not registered")));
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("not registered")));
 }
 
 TEST_F(SubmissionIntegrationTest, NoClientCertificateIsRefused) {
@@ -214,16 +249,18 @@ TEST_F(SubmissionIntegrationTest, CertificateFromAnotherCaIsRefused) {
   v1::BatchAck ack;
   v1::SubmissionBatch batch;
   batch.set_submission_id("other-ca-1");
-  grpc::Status status = SubmitOneBatch(TestPki::Get().OtherCaClientFiles(), batch, &ack);
+  grpc::Status status =
+      SubmitOneBatch(TestPki::Get().OtherCaClientFiles(), batch, &ack);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(StoredRecords(kCharitylogOrg), 0u);
 }
 
 TEST_F(SubmissionIntegrationTest, HealthIsServing) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      MakeChannel(gateway_->port(), TestPki::Get().ClientFiles(kCharitylogOrg)));
+  auto stub = grpc::health::v1::Health::NewStub(MakeChannel(
+      gateway_->port(), TestPki::Get().ClientFiles(kCharitylogOrg)));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(stub->Check(&context, request, &response).ok());

@@ -18,15 +18,18 @@
 
 namespace equilink::testing {
 
-absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& argv,
-                                             const std::string& log_path) {
+absl::StatusOr<Subprocess> Subprocess::Start(
+    const std::vector<std::string>& argv, const std::string& log_path) {
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   int log_fd = -1;
   if (!log_path.empty()) {
-    log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log_fd < 0) return absl::InternalError(absl::StrCat("cannot open ", log_path));
+    log_fd =
+        open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (log_fd < 0)
+      return absl::InternalError(absl::StrCat("cannot open ", log_path));
   }
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
@@ -42,7 +45,9 @@ absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& arg
   return Subprocess(pid);
 }
 
-Subprocess::Subprocess(Subprocess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+Subprocess::Subprocess(Subprocess&& other) noexcept : pid_(other.pid_) {
+  other.pid_ = -1;
+}
 
 Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
   if (this != &other) {
@@ -82,7 +87,8 @@ absl::StatusOr<ExitInfo> Subprocess::Wait(absl::Duration timeout) {
       info.peak_rss_kb = usage.ru_maxrss;
       return info;
     }
-    if (absl::Now() > deadline) return absl::DeadlineExceededError("child still running");
+    if (absl::Now() > deadline)
+      return absl::DeadlineExceededError("child still running");
     absl::SleepFor(absl::Milliseconds(5));
   }
 }
@@ -102,7 +108,8 @@ long Subprocess::PeakRssKb() const {
   return 0;
 }
 
-absl::StatusOr<int> WaitForPortFile(const std::string& path, absl::Duration timeout) {
+absl::StatusOr<int> WaitForPortFile(const std::string& path,
+                                    absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     int port = 0;

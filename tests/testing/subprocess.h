@@ -1,8 +1,9 @@
 #ifndef EQUILINK_TESTS_TESTING_SUBPROCESS_H_
 #define EQUILINK_TESTS_TESTING_SUBPROCESS_H_
 
-// A child process for integration tests and benchmark tools: the real equilink-gateway binary,
-// killed with SIGKILL or stopped with SIGTERM at chosen moments.
+// A child process for integration tests and benchmark tools: the real
+// equilink-gateway binary, killed with SIGKILL or stopped with SIGTERM at
+// chosen moments.
 
 #include <sys/types.h>
 
@@ -15,17 +16,17 @@
 namespace equilink::testing {
 
 struct ExitInfo {
-  int exit_code = -1;      // when it exited normally
-  int signal = 0;          // when a signal ended it
-  // ru_maxrss of the child; it counts the forked copy of the parent before exec, so for an
-  // exec'd program poll PeakRssKb() instead.
+  int exit_code = -1;  // when it exited normally
+  int signal = 0;      // when a signal ended it
+  // ru_maxrss of the child; it counts the forked copy of the parent before
+  // exec, so for an exec'd program poll PeakRssKb() instead.
   long peak_rss_kb = 0;
 };
 
 class Subprocess {
  public:
-  // Starts `argv[0]` with `argv`, stdout and stderr appended to `log_path` (or inherited when
-  // empty).
+  // Starts `argv[0]` with `argv`, stdout and stderr appended to `log_path` (or
+  // inherited when empty).
   static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv,
                                           const std::string& log_path);
 
@@ -38,7 +39,8 @@ class Subprocess {
   pid_t pid() const { return pid_; }
   // Sends `signal` (SIGTERM, SIGKILL, ...).
   void Signal(int signal) const;
-  // Waits for the child to end, at most `timeout`; DeadlineExceeded when it does not.
+  // Waits for the child to end, at most `timeout`; DeadlineExceeded when it
+  // does not.
   absl::StatusOr<ExitInfo> Wait(absl::Duration timeout);
   // The child's current peak RSS (VmHWM) in KiB while it runs, 0 when unknown.
   long PeakRssKb() const;
@@ -49,9 +51,11 @@ class Subprocess {
 };
 
 // Polls until `path` holds a positive integer (a port file), at most `timeout`.
-absl::StatusOr<int> WaitForPortFile(const std::string& path, absl::Duration timeout);
+absl::StatusOr<int> WaitForPortFile(const std::string& path,
+                                    absl::Duration timeout);
 
-// Runs a command line through /bin/sh; its exit code, or -1 when it did not exit normally.
+// Runs a command line through /bin/sh; its exit code, or -1 when it did not
+// exit normally.
 int RunShell(const std::string& command);
 
 }  // namespace equilink::testing
