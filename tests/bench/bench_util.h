@@ -6,8 +6,11 @@
 // lines, which scripts/bench.sh collects into build/bench/results.json.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 
@@ -17,6 +20,17 @@ inline void Figure(absl::string_view name, double value) {
   std::printf("FIGURE %.*s %.6g\n", static_cast<int>(name.size()), name.data(),
               value);
   std::fflush(stdout);
+}
+
+// The value, or the status printed and the tool ended: a benchmark has nobody
+// to report to.
+template <typename T>
+T OrDie(absl::StatusOr<T> value) {
+  if (!value.ok()) {
+    std::fprintf(stderr, "%s\n", value.status().ToString().c_str());
+    std::exit(1);
+  }
+  return *std::move(value);
 }
 
 // Wall-clock seconds of `fn`.

@@ -35,15 +35,6 @@ ABSL_FLAG(int, threads, 2, "Pseudonymisation threads");
 namespace equilink::bench {
 namespace {
 
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) {
-    std::fprintf(stderr, "%s\n", value.status().ToString().c_str());
-    std::exit(1);
-  }
-  return *std::move(value);
-}
-
 // Average HMAC evaluations per accepted record, from the first `sample` rows.
 double HmacEvaluationsPerRecord(const std::string& export_path,
                                 const v1::MappingProfile& profile,

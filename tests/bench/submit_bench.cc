@@ -50,15 +50,6 @@ using testing::kCharitylogOrg;
 using testing::SourcePath;
 using testing::TestPki;
 
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) {
-    std::fprintf(stderr, "%s\n", value.status().ToString().c_str());
-    std::exit(1);
-  }
-  return *std::move(value);
-}
-
 testing::GatewayProcess StartGateway(const testing::TempDir& dir) {
   v1::GatewayConfig config = testing::MakeGatewayConfig(dir.path());
   const std::string config_path =

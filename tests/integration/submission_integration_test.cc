@@ -81,6 +81,25 @@ class SubmissionIntegrationTest : public ::testing::Test {
     return stream->Finish();
   }
 
+  // Submits the charitylog sample and returns its first batch exactly as it
+  // went on the wire.
+  v1::SubmissionBatch SubmitCharitylogKeepingFirstBatch(
+      client::RunReport* report) {
+    client::SubmitOptions options = Options(
+        kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
+    std::vector<std::string> wire_batches;
+    options.wire_observer = [&](const std::string& bytes) {
+      wire_batches.push_back(bytes);
+    };
+    absl::StatusOr<client::RunReport> result = client::RunSubmit(options);
+    EXPECT_TRUE(result.ok()) << result.status();
+    v1::SubmissionBatch batch;
+    if (!result.ok() || wire_batches.empty()) return batch;
+    *report = *result;
+    EXPECT_TRUE(batch.ParseFromString(wire_batches.front()));
+    return batch;
+  }
+
   TempDir dir_;
   v1::GatewayConfig config_;
   std::unique_ptr<api::GatewayServer> gateway_;
@@ -131,16 +150,10 @@ TEST_F(SubmissionIntegrationTest,
 }
 
 TEST_F(SubmissionIntegrationTest, ReSentBatchIsAcknowledgedAgainAndStoredOnce) {
-  client::SubmitOptions options =
-      Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
-  std::vector<std::string> wire_batches;
-  options.wire_observer = [&](const std::string& bytes) {
-    wire_batches.push_back(bytes);
-  };
-  EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
-  ASSERT_FALSE(wire_batches.empty());
-  v1::SubmissionBatch first_batch;
-  ASSERT_TRUE(first_batch.ParseFromString(wire_batches.front()));
+  client::RunReport report;
+  const v1::SubmissionBatch first_batch =
+      SubmitCharitylogKeepingFirstBatch(&report);
+  ASSERT_GT(first_batch.records_size(), 0);
 
   v1::BatchAck ack;
   ASSERT_TRUE(SubmitOneBatch(TestPki::Get().ClientFiles(kCharitylogOrg),
@@ -156,15 +169,9 @@ TEST_F(SubmissionIntegrationTest, ReSentBatchIsAcknowledgedAgainAndStoredOnce) {
 
 TEST_F(SubmissionIntegrationTest,
        ResubmittedRecordPseudonymUpdatesTheStoredRecord) {
-  client::SubmitOptions options =
-      Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
-  std::vector<std::string> wire_batches;
-  options.wire_observer = [&](const std::string& bytes) {
-    wire_batches.push_back(bytes);
-  };
-  EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
-  v1::SubmissionBatch batch;
-  ASSERT_TRUE(batch.ParseFromString(wire_batches.front()));
+  client::RunReport report;
+  v1::SubmissionBatch batch = SubmitCharitylogKeepingFirstBatch(&report);
+  ASSERT_GT(batch.records_size(), 1);
   batch.set_submission_id("correction-1");
   batch.mutable_records(0)->set_discharge_date("2025-01-31");
   v1::BatchAck ack;
@@ -179,19 +186,13 @@ TEST_F(SubmissionIntegrationTest,
 
 TEST_F(SubmissionIntegrationTest,
        GatewayRejectsMalformedRecordsAndKeepsTheRest) {
-  client::SubmitOptions options =
-      Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
-  std::vector<std::string> wire_batches;
-  options.wire_observer = [&](const std::string& bytes) {
-    wire_batches.push_back(bytes);
-  };
-  EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
+  client::RunReport report;
+  v1::SubmissionBatch batch = SubmitCharitylogKeepingFirstBatch(&report);
+  ASSERT_GT(batch.records_size(), 1);
   const uint64_t before = StoredRecords(kCharitylogOrg);
 
   // A client that does not validate: one record with a bad code, one with a
   // truncated token.
-  v1::SubmissionBatch batch;
-  ASSERT_TRUE(batch.ParseFromString(wire_batches.front()));
   batch.set_submission_id("untrusted-client-1");
   batch.mutable_records(0)->set_ethnic_category("Q");
   batch.mutable_records(1)->set_record_pseudonym("short");
