@@ -92,10 +92,16 @@ class SqliteStore final : public Store {
 
   SqliteStore(const SqliteOptions& options,
               std::unique_ptr<sqlite::Database> writer,
-              std::unique_ptr<sqlite::Database> reader);
+              std::unique_ptr<sqlite::Database> reader,
+              std::unique_ptr<sqlite::Database> checkpointer);
 
   void WriterLoop();
   bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Checkpoints the WAL into the database file on a connection of its own, so
+  // the writer never stops for a checkpoint's writes and fsync (they cost the
+  // ingest path a quarter of its rate when the writer did them itself).
+  void CheckpointLoop();
+  bool CheckpointIsDue() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t max_group_;
 
@@ -110,9 +116,14 @@ class SqliteStore final : public Store {
   Connection writer_;
   Connection reader_storage_;
   Connection* reader_;
+  // File databases only: the checkpoint connection, and the commits made
+  // since the last checkpoint.
+  std::unique_ptr<sqlite::Database> checkpointer_;
+  uint64_t commits_since_checkpoint_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex close_mu_;  // serialises Close() so the join happens once
   std::thread writer_thread_ ABSL_GUARDED_BY(close_mu_);
+  std::thread checkpoint_thread_ ABSL_GUARDED_BY(close_mu_);
 };
 
 }  // namespace equilink::store
