@@ -61,9 +61,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                                          config.accepted_key_ids().end());
   gateway->ingestor_ = std::make_unique<ingest::BatchIngestor>(
       gateway->store_.get(), std::move(ingest_options));
+  gateway->executor_ = std::make_unique<IngestExecutor>(
+      static_cast<int>(config.worker_threads()));
   gateway->submission_service_ = std::make_unique<SubmissionService>(
       gateway->authoriser_.get(), gateway->ingestor_.get(),
-      gateway->store_.get(), &gateway->draining_);
+      gateway->store_.get(), gateway->executor_.get(), &gateway->draining_);
 
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeServerCredentials(config.tls()));

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "grpcpp/server.h"
+#include "server/api/ingest_executor.h"
 #include "server/api/submission_service.h"
 #include "server/auth/organisation_authoriser.h"
 #include "server/ingest/batch_ingestor.h"
@@ -51,6 +52,7 @@ class GatewayServer {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auth::SubmissionAuthoriser> authoriser_;
   std::unique_ptr<ingest::BatchIngestor> ingestor_;
+  std::unique_ptr<IngestExecutor> executor_;
   std::unique_ptr<SubmissionService> submission_service_;
   std::unique_ptr<grpc::Server> server_;
   std::atomic<bool> draining_{false};

@@ -20,11 +20,13 @@ absl::Status DrainingStatus() {
 SubmissionService::SubmissionService(auth::SubmissionAuthoriser* authoriser,
                                      const ingest::BatchIngestor* ingestor,
                                      store::Store* store,
+                                     IngestExecutor* executor,
                                      const std::atomic<bool>* draining,
                                      SubmissionServiceOptions options)
     : authoriser_(authoriser),
       ingestor_(ingestor),
       store_(store),
+      executor_(executor),
       draining_(draining),
       options_(options) {}
 
@@ -76,9 +78,11 @@ grpc::Status SubmissionService::Submit(
       stream_status = DrainingStatus();
       break;
     }
-    in_flight.push_back(std::async(
-        std::launch::async, [this, &organisation, batch = std::move(batch)]() {
-          return ingestor_->Ingest(organisation, batch);
+    auto shared_batch =
+        std::make_shared<const v1::SubmissionBatch>(std::move(batch));
+    in_flight.push_back(executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
+        [this, &organisation, shared_batch]() {
+          return ingestor_->Ingest(organisation, *shared_batch);
         }));
     batch = v1::SubmissionBatch();
     while (!in_flight.empty() &&

@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "equilink/v1/submission.grpc.pb.h"
+#include "server/api/ingest_executor.h"
 #include "server/auth/organisation_authoriser.h"
 #include "server/ingest/batch_ingestor.h"
 #include "server/store/store.h"
@@ -28,7 +29,7 @@ class SubmissionService final : public v1::SubmissionService::Service {
   // finish, new ones are refused.
   SubmissionService(auth::SubmissionAuthoriser* authoriser,
                     const ingest::BatchIngestor* ingestor, store::Store* store,
-                    const std::atomic<bool>* draining,
+                    IngestExecutor* executor, const std::atomic<bool>* draining,
                     SubmissionServiceOptions options = {});
 
   grpc::Status Submit(
@@ -50,6 +51,7 @@ class SubmissionService final : public v1::SubmissionService::Service {
   auth::SubmissionAuthoriser* const authoriser_;
   const ingest::BatchIngestor* const ingestor_;
   store::Store* const store_;
+  IngestExecutor* const executor_;
   const std::atomic<bool>* const draining_;
   const SubmissionServiceOptions options_;
 };
