@@ -21,7 +21,9 @@ build: configure
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-demo: build
+# The demo needs only the two executables, not the test and benchmark binaries.
+demo: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target equilink equilink-gateway
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 bench: build
