@@ -67,15 +67,23 @@ long StopGateway(testing::GatewayProcess& gateway) {
   return peak_kb;
 }
 
+std::string DemoPostcodeLookup() {
+  return SourcePath("deploy/data/postcode_lookup_demo.csv");
+}
+
+// Writes a synthetic Charitylog-layout export of `rows` rows to `path`.
+void WriteExport(int rows, int seed, const std::string& path) {
+  client::SyntheticExportOptions synth;
+  synth.rows = rows;
+  synth.seed = seed;
+  synth.postcode_lookup_path = DemoPostcodeLookup();
+  EQ_CHECK(client::WriteSyntheticExport(synth, path).ok());
+}
+
 void EndToEnd(int rows) {
   testing::TempDir dir;
   const std::string export_path = dir.File("export.csv");
-  client::SyntheticExportOptions synth;
-  synth.rows = rows;
-  synth.seed = 11;
-  synth.postcode_lookup_path =
-      SourcePath("deploy/data/postcode_lookup_demo.csv");
-  EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
+  WriteExport(rows, 11, export_path);
   testing::GatewayProcess gateway = StartGateway(dir);
   const v1::TlsFiles tls = TestPki::Get().ClientFiles(kCharitylogOrg);
   std::vector<std::string> argv = {
@@ -83,7 +91,7 @@ void EndToEnd(int rows) {
       "submit",
       "--profile=" + SourcePath("client/profiles/charitylog.textproto"),
       "--input=" + export_path,
-      "--postcode_lookup=" + synth.postcode_lookup_path,
+      "--postcode_lookup=" + DemoPostcodeLookup(),
       "--linkage_key=" + testing::TestLinkageKeyPath(),
       absl::StrCat("--gateway=127.0.0.1:", gateway.port),
       "--ca=" + tls.ca_file(),
@@ -124,16 +132,10 @@ void EndToEnd(int rows) {
 std::vector<v1::SubmissionBatch> MakeBatches(int rows,
                                              const testing::TempDir& dir) {
   const std::string export_path = dir.File("ingest_export.csv");
-  client::SyntheticExportOptions synth;
-  synth.rows = rows;
-  synth.seed = 13;
-  synth.postcode_lookup_path =
-      SourcePath("deploy/data/postcode_lookup_demo.csv");
-  EQ_CHECK(client::WriteSyntheticExport(synth, export_path).ok());
+  WriteExport(rows, 13, export_path);
   const v1::MappingProfile profile = OrDie(client::LoadMappingProfile(
       SourcePath("client/profiles/charitylog.textproto")));
-  auto postcodes =
-      OrDie(client::PostcodeLookup::Load(synth.postcode_lookup_path));
+  auto postcodes = OrDie(client::PostcodeLookup::Load(DemoPostcodeLookup()));
   LinkageKey key =
       OrDie(LinkageKey::ReadFromFile(testing::TestLinkageKeyPath()));
   auto pseudonymiser = OrDie(RecordPseudonymiser::Create(key));
