@@ -46,8 +46,8 @@ absl::Status InsertBatchRow(Database* db, const BatchWrite& batch,
       db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
           "INSERT INTO batches (org_code, submission_id, sequence, dataset_id, "
-          "key_id, record_count, ack, committed_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+          "key_id, record_count, ack, committed_at, live_records) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)"));
   EQ_RETURN_IF_ERROR(insert->BindText(0, batch.organisation_code));
   EQ_RETURN_IF_ERROR(insert->BindText(1, batch.submission_id));
   EQ_RETURN_IF_ERROR(
@@ -61,35 +61,33 @@ absl::Status InsertBatchRow(Database* db, const BatchWrite& batch,
   return WithContext(insert->Run(), "batch row");
 }
 
-// The hot loop: one upsert per record. The statement is cached, the columns
-// shared by the batch are bound once, and each row rebinds only its key and
-// payload without copying them (the batch outlives the statement's use).
-absl::Status UpsertRecords(Database* db, const BatchWrite& batch,
+// The hot loop: one append per record, into the end of `records` and no
+// index (record_index.h indexes keys later, in bulk). The statement is cached,
+// the columns shared by the batch are bound once, and each row rebinds only its
+// key and payload without copying them (the batch outlives the statement's
+// use).
+absl::Status AppendRecords(Database* db, const BatchWrite& batch,
                            int64_t now_unix_ms) {
   EQ_ASSIGN_OR_RETURN(
-      ScopedStatement upsert,
+      ScopedStatement append,
       db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
           "INSERT INTO records (org_code, record_pseudonym, submission_id, "
-          "sequence, payload, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-          "ON CONFLICT (org_code, record_pseudonym) DO UPDATE SET "
-          "submission_id = excluded.submission_id, "
-          "sequence = excluded.sequence, payload = excluded.payload, "
-          "stored_at = excluded.stored_at"));
-  EQ_RETURN_IF_ERROR(upsert->BindText(0, batch.organisation_code));
-  EQ_RETURN_IF_ERROR(upsert->BindText(2, batch.submission_id));
+          "sequence, payload, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  EQ_RETURN_IF_ERROR(append->BindText(0, batch.organisation_code));
+  EQ_RETURN_IF_ERROR(append->BindText(2, batch.submission_id));
   EQ_RETURN_IF_ERROR(
-      upsert->BindInt64(3, static_cast<int64_t>(batch.sequence)));
-  EQ_RETURN_IF_ERROR(upsert->BindInt64(5, now_unix_ms));
+      append->BindInt64(3, static_cast<int64_t>(batch.sequence)));
+  EQ_RETURN_IF_ERROR(append->BindInt64(5, now_unix_ms));
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const RecordRow& record = batch.records[i];
-    absl::Status status = upsert->BindBlob(1, record.record_pseudonym);
-    if (status.ok()) status = upsert->BindBlob(4, record.payload);
-    if (status.ok()) status = upsert->Run();
+    absl::Status status = append->BindBlob(1, record.record_pseudonym);
+    if (status.ok()) status = append->BindBlob(4, record.payload);
+    if (status.ok()) status = append->Run();
     if (!status.ok()) {
       return WithContext(status, absl::StrCat("record ", i, " of batch"));
     }
-    upsert->Reset(/*clear_bindings=*/false);
+    append->Reset(/*clear_bindings=*/false);
   }
   return absl::OkStatus();
 }
@@ -100,7 +98,7 @@ absl::Status WriteBatch(Database* db, const BatchWrite& batch,
   EQ_ASSIGN_OR_RETURN(bool stored, FindStored(db, batch, result));
   if (stored) return absl::OkStatus();
   EQ_RETURN_IF_ERROR(InsertBatchRow(db, batch, now_unix_ms));
-  return UpsertRecords(db, batch, now_unix_ms);
+  return AppendRecords(db, batch, now_unix_ms);
 }
 
 // One attempt at the group's transaction. Returns null once committed, or

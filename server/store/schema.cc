@@ -45,8 +45,64 @@ CREATE TABLE records (
 ) STRICT;
 )sql";
 
+// Version 2: records become an append-only log, indexed by key in bulk.
+//
+// With v1's primary-key index, every durable commit inserted each record's
+// random 32-byte key into a B-tree far larger than one transaction touches,
+// so each record dirtied a whole index page: ~4 KiB of WAL per ~600-byte
+// record, and 1M-row ingests measured 39,000 rows/s even as raw SQLite.
+// Now a commit only appends to `records` (record_id ascending, in commit
+// order), and the writer later indexes everything past
+// store_state.keys_indexed_through into `record_keys` in one large
+// transaction, in key order, so each index page is written once per pass
+// however many keys land on it. That pass also applies "a re-submitted record
+// replaces the stored one": the newest record_id of a key wins and older rows
+// are deleted. record_id is also the feed position the linkage engine reads
+// from. batches.live_records counts a batch's rows that are still current, so
+// a submission's count needs no scan of `records`.
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE batches ADD COLUMN live_records INTEGER NOT NULL DEFAULT 0;
+UPDATE batches SET live_records = (
+  SELECT count(*) FROM records r WHERE r.org_code = batches.org_code
+    AND r.submission_id = batches.submission_id
+    AND r.sequence = batches.sequence);
+
+CREATE TABLE records_v2 (
+  record_id INTEGER PRIMARY KEY,
+  org_code TEXT NOT NULL,
+  record_pseudonym BLOB NOT NULL CHECK (length(record_pseudonym) > 0),
+  submission_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  payload BLOB NOT NULL,
+  stored_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO records_v2 (org_code, record_pseudonym, submission_id, sequence,
+                        payload, stored_at)
+  SELECT org_code, record_pseudonym, submission_id, sequence, payload, stored_at
+  FROM records ORDER BY rowid;
+DROP TABLE records;
+ALTER TABLE records_v2 RENAME TO records;
+
+CREATE TABLE record_keys (
+  org_code TEXT NOT NULL,
+  record_pseudonym BLOB NOT NULL,
+  record_id INTEGER NOT NULL,
+  PRIMARY KEY (org_code, record_pseudonym)
+) STRICT, WITHOUT ROWID;
+INSERT INTO record_keys (org_code, record_pseudonym, record_id)
+  SELECT org_code, record_pseudonym, record_id FROM records;
+
+CREATE TABLE store_state (
+  name TEXT NOT NULL PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO store_state (name, value)
+  SELECT 'keys_indexed_through', coalesce(max(record_id), 0) FROM records;
+)sql";
+
 constexpr sqlite::Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -14,6 +15,7 @@
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "server/store/group_commit.h"
+#include "server/store/record_index.h"
 #include "server/store/schema.h"
 #include "server/store/sqlite/database.h"
 #include "server/store/sqlite/migration.h"
@@ -51,7 +53,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   if (options.path.empty()) {
     return absl::InvalidArgumentError("sqlite store: empty path");
   }
-  if (options.group_commit_max_batches < 1 || options.busy_timeout_ms < 0) {
+  if (options.group_commit_max_batches < 1 || options.busy_timeout_ms < 0 ||
+      options.min_index_pass_records < 1) {
     return absl::InvalidArgumentError("sqlite store: bad options");
   }
   Database::Options db_options;
@@ -62,6 +65,10 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> writer,
                       Database::Open(db_options));
   EQ_RETURN_IF_ERROR(sqlite::Migrate(writer.get(), StoreMigrations()));
+  // Records appended before a crash are still waiting for their index pass.
+  EQ_ASSIGN_OR_RETURN(const int64_t unindexed,
+                      CountUnindexedRecords(writer.get()));
+  EQ_ASSIGN_OR_RETURN(const int64_t indexed, CountIndexedRecords(writer.get()));
   std::unique_ptr<Database> reader;
   std::unique_ptr<Database> checkpointer;
   if (!IsInMemory(options.path)) {
@@ -69,15 +76,21 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
     db_options.query_only = true;
     EQ_ASSIGN_OR_RETURN(reader, Database::Open(db_options));
   }
-  return absl::WrapUnique(new SqliteStore(
-      options, std::move(writer), std::move(reader), std::move(checkpointer)));
+  return absl::WrapUnique(
+      new SqliteStore(options, std::move(writer), std::move(reader),
+                      std::move(checkpointer), indexed, unindexed));
 }
 
 SqliteStore::SqliteStore(const SqliteOptions& options,
                          std::unique_ptr<Database> writer,
                          std::unique_ptr<Database> reader,
-                         std::unique_ptr<Database> checkpointer)
+                         std::unique_ptr<Database> checkpointer,
+                         int64_t indexed_records, int64_t unindexed_records)
     : max_group_(static_cast<size_t>(options.group_commit_max_batches)),
+      min_index_pass_records_(options.min_index_pass_records),
+      idle_before_index_pass_(options.idle_before_index_pass),
+      indexed_records_(indexed_records),
+      unindexed_records_(unindexed_records),
       checkpointer_(std::move(checkpointer)) {
   {
     absl::MutexLock lock(&writer_.mu);
@@ -89,6 +102,10 @@ SqliteStore::SqliteStore(const SqliteOptions& options,
     reader_ = &reader_storage_;
   } else {
     reader_ = &writer_;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    stats_.unindexed_records = unindexed_records;
   }
   absl::MutexLock lock(&close_mu_);
   writer_thread_ = std::thread([this] { WriterLoop(); });
@@ -182,36 +199,111 @@ void SqliteStore::WriterLoop() {
   group.reserve(max_group_);
   for (;;) {
     group.clear();
+    bool idle = false;
+    bool closing = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &SqliteStore::WriterHasWork));
-      if (queue_.empty()) return;  // closing, and everything queued is done
+      idle = !mu_.AwaitWithTimeout(
+          absl::Condition(this, &SqliteStore::WriterHasWork),
+          idle_before_index_pass_);
       while (!queue_.empty() && group.size() < max_group_) {
         group.push_back(queue_.front());
         queue_.pop_front();
       }
+      closing = closing_ && group.empty();
       stats_.in_flight = group.size();
     }
-    absl::Status status;
-    {
-      absl::MutexLock lock(&writer_.mu);
-      status =
-          WriteGroup(writer_.db.get(), group, absl::ToUnixMillis(absl::Now()));
+    if (closing) {
+      // Everything queued is done; leave nothing for the next start to index.
+      if (unindexed_records_ > 0) RunIndexPass();
+      return;
     }
-    if (!status.ok()) {
-      EQ_LOG(kError, "group commit of %d batches failed: %s", group.size(),
-             status.ToString());
-    }
-    absl::MutexLock lock(&mu_);
-    for (PendingCommit* pending : group) {
-      if (!status.ok()) pending->status = status;
-      if (pending->status.ok()) ++stats_.batches;
-      pending->done = true;
-    }
-    ++(status.ok() ? stats_.transactions : stats_.failed_transactions);
-    ++commits_since_checkpoint_;
-    stats_.in_flight = 0;
+    ProcessGroup(group, idle);
   }
+}
+
+bool SqliteStore::IndexPassIsDue() const {
+  const int64_t threshold =
+      std::min(std::max(min_index_pass_records_, indexed_records_ / 8),
+               4 * min_index_pass_records_);
+  return unindexed_records_ >= threshold;
+}
+
+void SqliteStore::RunIndexPass() {
+  absl::StatusOr<IndexPassResult> pass;
+  {
+    absl::MutexLock lock(&writer_.mu);
+    pass = IndexPendingRecords(writer_.db.get());
+  }
+  if (!pass.ok()) {
+    // The appended rows stay durable and the pass is retried later.
+    EQ_LOG(kError, "indexing appended records failed: %s",
+           pass.status().ToString());
+    return;
+  }
+  indexed_records_ += pass->indexed - pass->superseded;
+  unindexed_records_ = 0;
+  absl::MutexLock lock(&mu_);
+  ++stats_.index_passes;
+  stats_.unindexed_records = 0;
+  ++commits_since_checkpoint_;
+}
+
+void SqliteStore::ProcessGroup(const std::vector<PendingCommit*>& group,
+                               bool idle) {
+  std::vector<PendingCommit*> writes;
+  std::vector<PendingCommit*> index_requests;
+  for (PendingCommit* pending : group) {
+    (pending->batch != nullptr ? writes : index_requests).push_back(pending);
+  }
+  absl::Status status;
+  if (!writes.empty()) {
+    absl::MutexLock lock(&writer_.mu);
+    status =
+        WriteGroup(writer_.db.get(), writes, absl::ToUnixMillis(absl::Now()));
+  }
+  if (!status.ok()) {
+    EQ_LOG(kError, "group commit of %d batches failed: %s", writes.size(),
+           status.ToString());
+  }
+  int64_t appended = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    for (PendingCommit* pending : writes) {
+      if (!status.ok()) pending->status = status;
+      if (!pending->status.ok()) continue;
+      ++stats_.batches;
+      if (!pending->result.already_stored) {
+        appended += static_cast<int64_t>(pending->batch->records.size());
+      }
+    }
+    if (!writes.empty()) {
+      ++(status.ok() ? stats_.transactions : stats_.failed_transactions);
+      ++commits_since_checkpoint_;
+    }
+    // Committed batches are answered before any index pass, which can take
+    // a while and must not hold up their acknowledgements.
+    for (PendingCommit* pending : writes) pending->done = true;
+    stats_.unindexed_records = unindexed_records_ + appended;
+  }
+  unindexed_records_ += appended;
+  if (unindexed_records_ > 0 &&
+      (!index_requests.empty() || (idle && writes.empty()) ||
+       IndexPassIsDue())) {
+    RunIndexPass();
+  }
+  absl::MutexLock lock(&mu_);
+  for (PendingCommit* pending : index_requests) pending->done = true;
+  stats_.in_flight = 0;
+}
+
+absl::Status SqliteStore::IndexAppendedRecords() {
+  PendingCommit request;  // a null batch asks for an index pass
+  absl::MutexLock lock(&mu_);
+  if (closing_) return absl::OkStatus();
+  queue_.push_back(&request);
+  mu_.Await(absl::Condition(&request.done));
+  return request.status;
 }
 
 absl::StatusOr<std::vector<uint64_t>> SqliteStore::DurableSequences(
@@ -236,15 +328,15 @@ absl::StatusOr<std::vector<uint64_t>> SqliteStore::DurableSequences(
 
 absl::StatusOr<uint64_t> SqliteStore::RecordsInSubmission(
     const std::string& organisation_code, const std::string& submission_id) {
+  // live_records is exact only once re-submitted records are resolved.
+  EQ_RETURN_IF_ERROR(IndexAppendedRecords());
   absl::MutexLock lock(&reader_->mu);
-  // Walks the organisation's records: there is deliberately no index on
-  // submission_id (it would cost every insert a second B-tree write).
   EQ_ASSIGN_OR_RETURN(
       ScopedStatement query,
       reader_->db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
-          "SELECT count(*) FROM records WHERE org_code = ?1 AND "
-          "submission_id = ?2"));
+          "SELECT coalesce(sum(live_records), 0) FROM batches WHERE "
+          "org_code = ?1 AND submission_id = ?2"));
   EQ_RETURN_IF_ERROR(query->BindText(0, organisation_code));
   EQ_RETURN_IF_ERROR(query->BindText(1, submission_id));
   EQ_ASSIGN_OR_RETURN(bool row, query->Step());
@@ -304,15 +396,16 @@ absl::Status SqliteStore::UpsertOrganisation(const Organisation& organisation) {
 }
 
 absl::StatusOr<std::vector<OrganisationSummary>> SqliteStore::Summarise() {
+  EQ_RETURN_IF_ERROR(IndexAppendedRecords());
   absl::MutexLock lock(&reader_->mu);
   // Every organisation that is registered or has submitted; the counts use
-  // the primary keys (records and batches both lead with org_code).
+  // the primary keys (record_keys and batches both lead with org_code).
   EQ_ASSIGN_OR_RETURN(
       ScopedStatement query,
       reader_->db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
           "SELECT o.code, "
-          "(SELECT count(*) FROM records r WHERE r.org_code = o.code), "
+          "(SELECT count(*) FROM record_keys r WHERE r.org_code = o.code), "
           "(SELECT count(*) FROM batches b WHERE b.org_code = o.code), "
           "(SELECT count(DISTINCT submission_id) FROM batches b "
           " WHERE b.org_code = o.code) "

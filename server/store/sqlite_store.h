@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/store/store.h"
 
 namespace equilink::store {
@@ -29,6 +30,14 @@ struct SqliteOptions {
   std::string path;
   // Most batches folded into one transaction by group commit.
   int group_commit_max_batches = 64;
+  // Appended records that trigger a bulk key-indexing pass (record_index.h);
+  // the writer also indexes when idle, before exact reads, and on close. The
+  // default scales the pass to the table: max(min_index_pass_records,
+  // indexed / 8), capped at 4x the minimum, so a pass rewrites each index
+  // page once per many keys while the pending set stays bounded.
+  int min_index_pass_records = 65536;
+  // With no batch arriving for this long, the writer indexes what is pending.
+  absl::Duration idle_before_index_pass = absl::Milliseconds(200);
   // How long a connection waits for a lock held by another process.
   int busy_timeout_ms = 5000;
 };
@@ -49,6 +58,8 @@ class SqliteStore final : public Store {
     uint64_t batches = 0;              // CommitBatch calls completed OK
     size_t queued = 0;                 // calls waiting for the writer
     size_t in_flight = 0;              // calls in the writer's current group
+    uint64_t index_passes = 0;         // bulk key-indexing passes committed
+    int64_t unindexed_records = 0;     // appended, waiting for a pass
     bool closing = false;              // Close() has begun
   };
 
@@ -70,6 +81,12 @@ class SqliteStore final : public Store {
   void Close();
 
   Stats GetStats() const;
+
+  // Has the writer index every record appended so far (record_index.h), so
+  // that per-key reads of the tables are exact; the store's own reads do this
+  // themselves. Returns at once when the store is closing (Close() indexes
+  // last). Thread-safe.
+  absl::Status IndexAppendedRecords();
 
   absl::StatusOr<CommitResult> CommitBatch(BatchWrite batch) override;
   absl::StatusOr<std::vector<uint64_t>> DurableSequences(
@@ -93,9 +110,17 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteOptions& options,
               std::unique_ptr<sqlite::Database> writer,
               std::unique_ptr<sqlite::Database> reader,
-              std::unique_ptr<sqlite::Database> checkpointer);
+              std::unique_ptr<sqlite::Database> checkpointer,
+              int64_t indexed_records, int64_t unindexed_records);
 
   void WriterLoop();
+  // Writes one group of batches (members with a null batch are index
+  // requests, answered after the writes) and runs an index pass when one is
+  // due. Writer thread only.
+  void ProcessGroup(const std::vector<PendingCommit*>& group, bool idle);
+  bool IndexPassIsDue() const;
+  void RunIndexPass();
+
   bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Checkpoints the WAL into the database file on a connection of its own, so
   // the writer never stops for a checkpoint's writes and fsync (they cost the
@@ -104,6 +129,11 @@ class SqliteStore final : public Store {
   bool CheckpointIsDue() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t max_group_;
+  const int64_t min_index_pass_records_;
+  const absl::Duration idle_before_index_pass_;
+  // Writer thread only.
+  int64_t indexed_records_ = 0;
+  int64_t unindexed_records_ = 0;
 
   mutable absl::Mutex mu_;
   std::deque<PendingCommit*> queue_ ABSL_GUARDED_BY(mu_);

@@ -1,9 +1,14 @@
 #include "server/store/sqlite_store.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -24,11 +29,18 @@ using testing::RawConnection;
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
-  void Reopen() {
+  void Reopen() { Reopen(Options()); }
+  void Reopen(const SqliteOptions& options) {
     store_.reset();
+    EQ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  }
+  // Tests that look at records before their index pass keep the idle writer
+  // from running one on its own.
+  SqliteOptions Options(bool index_when_idle = true) const {
     SqliteOptions options;
     options.path = path_;
-    EQ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+    if (!index_when_idle) options.idle_before_index_pass = absl::Hours(1);
+    return options;
   }
 
   TempDir dir_;
@@ -39,12 +51,13 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, SchemaIsStrictWalAndVersioned) {
   RawConnection raw(path_);
   EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 2);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM pragma_table_list WHERE name IN "
-                         "('organisations', 'batches', 'records') AND strict"),
-            3);
+                         "('organisations', 'batches', 'records', "
+                         "'record_keys', 'store_state') AND strict"),
+            5);
   Reopen();  // idempotent
-  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 2);
 }
 
 TEST_F(SqliteStoreTest, InMemoryStoreWorks) {
@@ -95,8 +108,10 @@ TEST_F(SqliteStoreTest, ResubmittedRecordReplacesPayload) {
   // Keys 3..6: two already held, two new.
   ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 4, 3, "new")),
               IsOk());
+  ASSERT_THAT(store_->IndexAppendedRecords(), IsOk());
   RawConnection raw(path_);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 7);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records WHERE sequence = 1"), 4);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records WHERE "
                          "substr(payload, 1, 3) = CAST('new' AS BLOB)"),
@@ -218,6 +233,163 @@ TEST_F(SqliteStoreTest, CloseRefusesWritesButKeepsReads) {
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
               IsOkAndHolds(ElementsAre(0)));
+}
+
+// Until an index pass, a commit only appends: a re-submitted record's old
+// and new rows sit side by side. The pass keeps the newest row of each key,
+// deletes the rest and moves the per-batch live counts with them.
+TEST_F(SqliteStoreTest, AppendedRecordsAreIndexedInBulk) {
+  Reopen(Options(/*index_when_idle=*/false));
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0, "old")),
+              IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 4, 3, "new")),
+              IsOk());
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 9);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 0);
+  EXPECT_EQ(store_->GetStats().unindexed_records, 9);
+
+  ASSERT_THAT(store_->IndexAppendedRecords(), IsOk());
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys k JOIN records r "
+                         "USING (record_id) WHERE k.record_pseudonym = "
+                         "r.record_pseudonym"),
+            7);
+  EXPECT_EQ(raw.QueryInt("SELECT live_records FROM batches WHERE "
+                         "submission_id = 's1'"),
+            3);
+  EXPECT_EQ(raw.QueryInt("SELECT live_records FROM batches WHERE "
+                         "submission_id = 's2'"),
+            4);
+  const SqliteStore::Stats stats = store_->GetStats();
+  EXPECT_EQ(stats.unindexed_records, 0);
+  EXPECT_EQ(stats.index_passes, 1u);
+}
+
+TEST_F(SqliteStoreTest, NewestOfSeveralPendingVersionsWins) {
+  for (const char* tag : {"aaa", "bbb", "ccc"}) {
+    ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", tag, 0, 2, 0, tag)),
+                IsOk());
+  }
+  ASSERT_THAT(store_->IndexAppendedRecords(), IsOk());
+  // Indexed now; one more version replaces an indexed row.
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "ddd", 0, 1, 1, "ddd")),
+              IsOk());
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "aaa"), IsOkAndHolds(0));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "ccc"), IsOkAndHolds(1));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "ddd"), IsOkAndHolds(1));
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 2);
+  EXPECT_EQ(raw.QueryText("SELECT group_concat(substr(payload, 1, 3), ',') "
+                          "FROM (SELECT payload FROM records ORDER BY "
+                          "record_pseudonym)"),
+            "ccc,ddd");
+}
+
+TEST_F(SqliteStoreTest, IndexPassRunsOnceEnoughRecordsAreAppended) {
+  SqliteOptions options = Options(/*index_when_idle=*/false);
+  options.min_index_pass_records = 8;
+  Reopen(options);
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)), IsOk());
+  EXPECT_EQ(store_->GetStats().index_passes, 0u);
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 5, 5)), IsOk());
+  // The pass follows the acknowledgement, on the writer thread.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (store_->GetStats().index_passes == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(store_->GetStats().index_passes, 1u);
+  EXPECT_EQ(store_->GetStats().unindexed_records, 0);
+}
+
+TEST_F(SqliteStoreTest, IdleWriterIndexesWhatIsPending) {
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 3, 0)), IsOk());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (store_->GetStats().index_passes == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 3);
+}
+
+// A gateway killed between a commit and the index pass that would follow it
+// leaves appended, acknowledged rows behind; the next start indexes them.
+TEST_F(SqliteStoreTest, RecordsAppendedBeforeACrashAreIndexedAfterIt) {
+  store_.reset();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = SqliteStore::Open(Options(/*index_when_idle=*/false));
+    bool ok = store.ok() &&
+              (*store)->CommitBatch(MakeBatch("RX1", "s1", 0, 6, 0)).ok() &&
+              (*store)->CommitBatch(MakeBatch("RX1", "s2", 0, 2, 4)).ok();
+    _exit(ok ? 0 : 1);  // no Close(), no destructors: as if killed
+  }
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  ASSERT_EQ(WEXITSTATUS(wait_status), 0);
+  {
+    RawConnection raw(path_);
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 8);
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 0);
+  }
+  Reopen();
+  EXPECT_EQ(store_->GetStats().unindexed_records, 8);
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(4));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s2"), IsOkAndHolds(2));
+}
+
+// A database written by the first release (schema version 1, records keyed
+// by a primary key) is migrated in place with nothing lost.
+TEST_F(SqliteStoreTest, VersionOneDatabaseIsMigrated) {
+  store_.reset();
+  const std::string old_path = dir_.File("v1.db");
+  {
+    RawConnection raw(old_path);
+    ASSERT_EQ(raw.Exec(R"sql(
+      CREATE TABLE organisations (code TEXT NOT NULL PRIMARY KEY, name TEXT
+        NOT NULL, roles TEXT NOT NULL, active INTEGER NOT NULL, updated_at
+        INTEGER NOT NULL) STRICT;
+      CREATE TABLE batches (org_code TEXT NOT NULL, submission_id TEXT NOT
+        NULL, sequence INTEGER NOT NULL, dataset_id TEXT NOT NULL, key_id TEXT
+        NOT NULL, record_count INTEGER NOT NULL, ack BLOB NOT NULL,
+        committed_at INTEGER NOT NULL,
+        PRIMARY KEY (org_code, submission_id, sequence)) STRICT, WITHOUT ROWID;
+      CREATE TABLE records (org_code TEXT NOT NULL, record_pseudonym BLOB NOT
+        NULL, submission_id TEXT NOT NULL, sequence INTEGER NOT NULL, payload
+        BLOB NOT NULL, stored_at INTEGER NOT NULL,
+        PRIMARY KEY (org_code, record_pseudonym)) STRICT;
+      INSERT INTO batches VALUES ('RX1', 's1', 0, 'd', 'k', 3, x'01', 1),
+                                 ('RX1', 's1', 1, 'd', 'k', 1, x'02', 2);
+      INSERT INTO records VALUES ('RX1', x'0a', 's1', 0, x'aa', 1),
+                                 ('RX1', x'0b', 's1', 0, x'bb', 1),
+                                 ('RX1', x'0c', 's1', 1, x'cc', 2);
+      PRAGMA user_version = 1;
+    )sql"),
+              SQLITE_OK);
+  }
+  SqliteOptions options;
+  options.path = old_path;
+  EQ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(options));
+  EXPECT_EQ(store_->GetStats().unindexed_records, 0);
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(3));
+  EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
+              IsOkAndHolds(ElementsAre(0, 1)));
+  RawConnection raw(old_path);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 3);
+  EXPECT_EQ(raw.QueryInt("SELECT live_records FROM batches WHERE sequence = 0"),
+            2);
+  // The migrated key still replaces on re-submission.
+  BatchWrite again = MakeBatch("RX1", "s2", 0, 0, 0);
+  again.records.push_back(RecordRow{std::string("\x0b", 1), "new"});
+  ASSERT_THAT(store_->CommitBatch(std::move(again)), IsOk());
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(2));
+  EXPECT_EQ(raw.QueryText("SELECT payload FROM records r JOIN record_keys k "
+                          "USING (record_id) WHERE k.record_pseudonym = x'0b'"),
+            "new");
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {

@@ -1,0 +1,186 @@
+#include "server/store/record_index.h"
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/status/status_macros.h"
+#include "server/store/sqlite/statement.h"
+#include "server/store/sqlite/transaction.h"
+
+namespace equilink::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::ScopedStatement;
+
+struct AppendedKey {
+  std::string org_code;
+  std::string record_pseudonym;
+  int64_t record_id = 0;
+
+  bool SameKey(const AppendedKey& other) const {
+    return org_code == other.org_code &&
+           record_pseudonym == other.record_pseudonym;
+  }
+};
+
+absl::StatusOr<int64_t> IndexedThrough(Database* db) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                             "SELECT value FROM store_state WHERE name = "
+                             "'keys_indexed_through'"));
+  EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+  if (!row) return absl::DataLossError("store_state has no index watermark");
+  return query->ColumnInt64(0);
+}
+
+absl::StatusOr<std::vector<AppendedKey>> ReadAppendedKeys(Database* db,
+                                                          int64_t after) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT record_id, org_code, record_pseudonym FROM records "
+          "WHERE record_id > ?1"));
+  EQ_RETURN_IF_ERROR(query->BindInt64(0, after));
+  std::vector<AppendedKey> keys;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    AppendedKey& key = keys.emplace_back();
+    key.record_id = query->ColumnInt64(0);
+    key.org_code = query->ColumnText(1);
+    key.record_pseudonym = query->ColumnBlob(2);
+  }
+  return keys;
+}
+
+// Deletes a superseded row and takes it off its batch's live count.
+absl::Status DeleteSuperseded(Database* db, int64_t record_id) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement remove,
+      db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                             "DELETE FROM records WHERE record_id = ?1 "
+                             "RETURNING org_code, submission_id, sequence"));
+  EQ_RETURN_IF_ERROR(remove->BindInt64(0, record_id));
+  EQ_ASSIGN_OR_RETURN(bool row, remove->Step());
+  if (!row) {
+    return absl::DataLossError("an indexed record row is missing");
+  }
+  const std::string org_code = remove->ColumnText(0);
+  const std::string submission_id = remove->ColumnText(1);
+  const int64_t sequence = remove->ColumnInt64(2);
+  EQ_ASSIGN_OR_RETURN(bool more, remove->Step());
+  if (more) return absl::InternalError("record_id matched two rows");
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement decrement,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "UPDATE batches SET live_records = live_records - 1 "
+          "WHERE org_code = ?1 AND submission_id = ?2 AND sequence = ?3"));
+  EQ_RETURN_IF_ERROR(decrement->BindText(0, org_code));
+  EQ_RETURN_IF_ERROR(decrement->BindText(1, submission_id));
+  EQ_RETURN_IF_ERROR(decrement->BindInt64(2, sequence));
+  return decrement->Run();
+}
+
+// Points the key at `newest`; returns true when it replaced an older row.
+absl::StatusOr<bool> IndexKey(Database* db, const AppendedKey& newest) {
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement insert,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "INSERT INTO record_keys (org_code, record_pseudonym, record_id) "
+          "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
+  EQ_RETURN_IF_ERROR(insert->BindText(0, newest.org_code));
+  EQ_RETURN_IF_ERROR(insert->BindBlob(1, newest.record_pseudonym));
+  EQ_RETURN_IF_ERROR(insert->BindInt64(2, newest.record_id));
+  EQ_RETURN_IF_ERROR(insert->Run());
+  if (db->Changes() == 1) return false;  // a new key: the common case
+
+  // Re-submitted: find the row it replaces (rare, so two statements are fine).
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement lookup,
+      db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                             "SELECT record_id FROM record_keys WHERE "
+                             "org_code = ?1 AND record_pseudonym = ?2"));
+  EQ_RETURN_IF_ERROR(lookup->BindText(0, newest.org_code));
+  EQ_RETURN_IF_ERROR(lookup->BindBlob(1, newest.record_pseudonym));
+  EQ_ASSIGN_OR_RETURN(bool found, lookup->Step());
+  if (!found) return absl::InternalError("conflicting key not found");
+  const int64_t previous = lookup->ColumnInt64(0);
+  lookup->Reset();
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement update,
+      db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                             "UPDATE record_keys SET record_id = ?3 WHERE "
+                             "org_code = ?1 AND record_pseudonym = ?2"));
+  EQ_RETURN_IF_ERROR(update->BindText(0, newest.org_code));
+  EQ_RETURN_IF_ERROR(update->BindBlob(1, newest.record_pseudonym));
+  EQ_RETURN_IF_ERROR(update->BindInt64(2, newest.record_id));
+  EQ_RETURN_IF_ERROR(update->Run());
+  EQ_RETURN_IF_ERROR(DeleteSuperseded(db, previous));
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> CountUnindexedRecords(sqlite::Database* db) {
+  EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
+  EQ_ASSIGN_OR_RETURN(ScopedStatement query,
+                      db->GetCachedStatement(
+                          EQ_SQL_FROM_HERE,
+                          "SELECT count(*) FROM records WHERE record_id > ?1"));
+  EQ_RETURN_IF_ERROR(query->BindInt64(0, through));
+  EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+  if (!row) return absl::InternalError("count returned no row");
+  return query->ColumnInt64(0);
+}
+
+absl::StatusOr<int64_t> CountIndexedRecords(sqlite::Database* db) {
+  return db->QueryInt64("SELECT count(*) FROM record_keys");
+}
+
+absl::StatusOr<IndexPassResult> IndexPendingRecords(sqlite::Database* db) {
+  EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
+                      sqlite::Transaction::Begin(db));
+  EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
+  EQ_ASSIGN_OR_RETURN(std::vector<AppendedKey> keys,
+                      ReadAppendedKeys(db, through));
+  IndexPassResult result;
+  if (keys.empty()) return result;  // rolls back an empty transaction
+  // Key order is what makes the pass cheap: consecutive inserts land on the
+  // same index page, so each page is read and written once per pass.
+  std::sort(keys.begin(), keys.end(),
+            [](const AppendedKey& a, const AppendedKey& b) {
+              return std::tie(a.org_code, a.record_pseudonym, a.record_id) <
+                     std::tie(b.org_code, b.record_pseudonym, b.record_id);
+            });
+  int64_t newest_id = through;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    newest_id = std::max(newest_id, keys[i].record_id);
+    // Several appended rows of one key: only the last (newest) is indexed.
+    if (i + 1 < keys.size() && keys[i].SameKey(keys[i + 1])) {
+      EQ_RETURN_IF_ERROR(DeleteSuperseded(db, keys[i].record_id));
+      ++result.superseded;
+      continue;
+    }
+    EQ_ASSIGN_OR_RETURN(bool replaced, IndexKey(db, keys[i]));
+    if (replaced) ++result.superseded;
+  }
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement advance,
+      db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                             "UPDATE store_state SET value = ?1 WHERE name = "
+                             "'keys_indexed_through'"));
+  EQ_RETURN_IF_ERROR(advance->BindInt64(0, newest_id));
+  EQ_RETURN_IF_ERROR(advance->Run());
+  EQ_RETURN_IF_ERROR(transaction.Commit());
+  result.indexed = static_cast<int64_t>(keys.size());
+  return result;
+}
+
+}  // namespace equilink::store

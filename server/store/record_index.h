@@ -1,0 +1,39 @@
+#ifndef EQUILINK_SERVER_STORE_RECORD_INDEX_H_
+#define EQUILINK_SERVER_STORE_RECORD_INDEX_H_
+
+// Bulk indexing of appended records by (organisation, record pseudonym).
+//
+// Commits append records without touching an index (see schema.cc, version
+// 2). The writer calls IndexPendingRecords() once enough have piled up, when
+// it is idle, when a reader needs exact per-key answers, and on close. Until
+// then a re-submitted record may have its old row and its new row side by
+// side; after it, exactly the newest row of every key remains.
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "server/store/sqlite/database.h"
+
+namespace equilink::store {
+
+// Records appended since the last indexing pass.
+absl::StatusOr<int64_t> CountUnindexedRecords(sqlite::Database* db);
+
+// Records whose key is indexed (the distinct records held, when nothing is
+// pending).
+absl::StatusOr<int64_t> CountIndexedRecords(sqlite::Database* db);
+
+struct IndexPassResult {
+  int64_t indexed = 0;     // appended rows the pass looked at
+  int64_t superseded = 0;  // older rows of a key deleted by the pass
+};
+
+// Indexes every record appended since the last pass, in one transaction on
+// `db` (the writer connection, outside any transaction). For each key the
+// row with the highest record_id stays; the others are deleted and their
+// batches' live_records decremented. On error nothing changes.
+absl::StatusOr<IndexPassResult> IndexPendingRecords(sqlite::Database* db);
+
+}  // namespace equilink::store
+
+#endif  // EQUILINK_SERVER_STORE_RECORD_INDEX_H_
