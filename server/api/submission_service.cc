@@ -6,6 +6,7 @@
 
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
+#include "google/protobuf/arena.h"
 #include "server/auth/authenticate.h"
 
 namespace equilink::api {
@@ -14,6 +15,25 @@ namespace {
 absl::Status DrainingStatus() {
   return absl::UnavailableError("gateway is shutting down; retry later");
 }
+
+// A received batch and the arena its thousands of records and strings are
+// parsed into: one block allocation and one release per batch instead of an
+// allocation and a free per message and field (they showed up as a tenth of
+// the gateway's CPU). Shared between the reading thread and the ingest task.
+struct ReceivedBatch {
+  ReceivedBatch() : arena(Options()) {
+    batch = google::protobuf::Arena::CreateMessage<v1::SubmissionBatch>(&arena);
+  }
+  static google::protobuf::ArenaOptions Options() {
+    google::protobuf::ArenaOptions options;
+    // A batch of 2,000 records parses into ~2-3 MiB.
+    options.start_block_size = 256 << 10;
+    options.max_block_size = 4 << 20;
+    return options;
+  }
+  google::protobuf::Arena arena;
+  v1::SubmissionBatch* batch = nullptr;  // owned by `arena`
+};
 
 }  // namespace
 
@@ -72,19 +92,18 @@ grpc::Status SubmissionService::Submit(
       stream_status = absl::CancelledError("client went away");
   };
 
-  v1::SubmissionBatch batch;
-  while (stream_status.ok() && stream->Read(&batch)) {
+  for (;;) {
+    if (!stream_status.ok()) break;
+    auto received = std::make_shared<ReceivedBatch>();
+    if (!stream->Read(received->batch)) break;
     if (draining_->load()) {
       stream_status = DrainingStatus();
       break;
     }
-    auto shared_batch =
-        std::make_shared<const v1::SubmissionBatch>(std::move(batch));
     in_flight.push_back(executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
-        [this, &organisation, shared_batch]() {
-          return ingestor_->Ingest(organisation, *shared_batch);
+        [this, &organisation, received]() {
+          return ingestor_->Ingest(organisation, *received->batch);
         }));
-    batch = v1::SubmissionBatch();
     while (!in_flight.empty() &&
            (static_cast<int>(in_flight.size()) >=
                 options_.max_in_flight_batches_per_stream ||

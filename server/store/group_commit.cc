@@ -67,7 +67,8 @@ absl::Status InsertBatchRow(Database* db, const BatchWrite& batch,
 // key and payload without copying them (the batch outlives the statement's
 // use).
 absl::Status AppendRecords(Database* db, const BatchWrite& batch,
-                           int64_t now_unix_ms) {
+                           int64_t now_unix_ms,
+                           std::vector<int64_t>* appended_ids) {
   EQ_ASSIGN_OR_RETURN(
       ScopedStatement append,
       db->GetCachedStatement(
@@ -87,18 +88,22 @@ absl::Status AppendRecords(Database* db, const BatchWrite& batch,
     if (!status.ok()) {
       return WithContext(status, absl::StrCat("record ", i, " of batch"));
     }
+    appended_ids->push_back(db->LastInsertRowid());
     append->Reset(/*clear_bindings=*/false);
   }
   return absl::OkStatus();
 }
 
-absl::Status WriteBatch(Database* db, const BatchWrite& batch,
-                        int64_t now_unix_ms, CommitResult* result) {
-  *result = CommitResult();
-  EQ_ASSIGN_OR_RETURN(bool stored, FindStored(db, batch, result));
+absl::Status WriteBatch(Database* db, int64_t now_unix_ms,
+                        PendingCommit* pending) {
+  const BatchWrite& batch = *pending->batch;
+  pending->result = CommitResult();
+  pending->appended_ids.clear();
+  EQ_ASSIGN_OR_RETURN(bool stored, FindStored(db, batch, &pending->result));
   if (stored) return absl::OkStatus();
   EQ_RETURN_IF_ERROR(InsertBatchRow(db, batch, now_unix_ms));
-  return AppendRecords(db, batch, now_unix_ms);
+  pending->appended_ids.reserve(batch.records.size());
+  return AppendRecords(db, batch, now_unix_ms, &pending->appended_ids);
 }
 
 // One attempt at the group's transaction. Returns null once committed, or
@@ -110,8 +115,7 @@ absl::StatusOr<PendingCommit*> TryGroup(
   EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
                       sqlite::Transaction::Begin(db));
   for (PendingCommit* pending : members) {
-    absl::Status status =
-        WriteBatch(db, *pending->batch, now_unix_ms, &pending->result);
+    absl::Status status = WriteBatch(db, now_unix_ms, pending);
     if (status.ok()) continue;
     if (!sqlite::IsDataError(status)) return status;
     pending->status = status;

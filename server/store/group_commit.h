@@ -2,6 +2,7 @@
 #define EQUILINK_SERVER_STORE_GROUP_COMMIT_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
@@ -16,6 +17,9 @@ struct PendingCommit {
   BatchWrite* batch = nullptr;  // the caller's; the writer may move from it
   absl::Status status;
   CommitResult result;
+  // The record_id given to each of the batch's records, in order (empty when
+  // already stored): what the writer's next index pass needs.
+  std::vector<int64_t> appended_ids;
   bool done = false;  // guarded by the store's queue mutex
 };
 

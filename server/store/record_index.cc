@@ -15,16 +15,9 @@ namespace {
 using sqlite::Database;
 using sqlite::ScopedStatement;
 
-struct AppendedKey {
-  std::string org_code;
-  std::string record_pseudonym;
-  int64_t record_id = 0;
-
-  bool SameKey(const AppendedKey& other) const {
-    return org_code == other.org_code &&
-           record_pseudonym == other.record_pseudonym;
-  }
-};
+bool SameKey(const AppendedKey& a, const AppendedKey& b) {
+  return a.org_code == b.org_code && a.record_pseudonym == b.record_pseudonym;
+}
 
 absl::StatusOr<int64_t> IndexedThrough(Database* db) {
   EQ_ASSIGN_OR_RETURN(
@@ -35,27 +28,6 @@ absl::StatusOr<int64_t> IndexedThrough(Database* db) {
   EQ_ASSIGN_OR_RETURN(bool row, query->Step());
   if (!row) return absl::DataLossError("store_state has no index watermark");
   return query->ColumnInt64(0);
-}
-
-absl::StatusOr<std::vector<AppendedKey>> ReadAppendedKeys(Database* db,
-                                                          int64_t after) {
-  EQ_ASSIGN_OR_RETURN(
-      ScopedStatement query,
-      db->GetCachedStatement(
-          EQ_SQL_FROM_HERE,
-          "SELECT record_id, org_code, record_pseudonym FROM records "
-          "WHERE record_id > ?1"));
-  EQ_RETURN_IF_ERROR(query->BindInt64(0, after));
-  std::vector<AppendedKey> keys;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
-    if (!row) break;
-    AppendedKey& key = keys.emplace_back();
-    key.record_id = query->ColumnInt64(0);
-    key.org_code = query->ColumnText(1);
-    key.record_pseudonym = query->ColumnBlob(2);
-  }
-  return keys;
 }
 
 // Deletes a superseded row and takes it off its batch's live count.
@@ -128,28 +100,37 @@ absl::StatusOr<bool> IndexKey(Database* db, const AppendedKey& newest) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> CountUnindexedRecords(sqlite::Database* db) {
+absl::StatusOr<std::vector<AppendedKey>> ReadUnindexedKeys(
+    sqlite::Database* db) {
   EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
-  EQ_ASSIGN_OR_RETURN(ScopedStatement query,
-                      db->GetCachedStatement(
-                          EQ_SQL_FROM_HERE,
-                          "SELECT count(*) FROM records WHERE record_id > ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT record_id, org_code, record_pseudonym FROM records "
+          "WHERE record_id > ?1"));
   EQ_RETURN_IF_ERROR(query->BindInt64(0, through));
-  EQ_ASSIGN_OR_RETURN(bool row, query->Step());
-  if (!row) return absl::InternalError("count returned no row");
-  return query->ColumnInt64(0);
+  std::vector<AppendedKey> keys;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    AppendedKey& key = keys.emplace_back();
+    key.record_id = query->ColumnInt64(0);
+    key.org_code = query->ColumnText(1);
+    key.record_pseudonym = query->ColumnBlob(2);
+  }
+  return keys;
 }
 
 absl::StatusOr<int64_t> CountIndexedRecords(sqlite::Database* db) {
   return db->QueryInt64("SELECT count(*) FROM record_keys");
 }
 
-absl::StatusOr<IndexPassResult> IndexPendingRecords(sqlite::Database* db) {
+absl::StatusOr<IndexPassResult> IndexAppendedKeys(
+    sqlite::Database* db, std::vector<AppendedKey>& keys) {
   EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
                       sqlite::Transaction::Begin(db));
   EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
-  EQ_ASSIGN_OR_RETURN(std::vector<AppendedKey> keys,
-                      ReadAppendedKeys(db, through));
   IndexPassResult result;
   if (keys.empty()) return result;  // rolls back an empty transaction
   // Key order is what makes the pass cheap: consecutive inserts land on the
@@ -161,9 +142,12 @@ absl::StatusOr<IndexPassResult> IndexPendingRecords(sqlite::Database* db) {
             });
   int64_t newest_id = through;
   for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].record_id <= through) {
+      return absl::InternalError("index pass given an already indexed record");
+    }
     newest_id = std::max(newest_id, keys[i].record_id);
     // Several appended rows of one key: only the last (newest) is indexed.
-    if (i + 1 < keys.size() && keys[i].SameKey(keys[i + 1])) {
+    if (i + 1 < keys.size() && SameKey(keys[i], keys[i + 1])) {
       EQ_RETURN_IF_ERROR(DeleteSuperseded(db, keys[i].record_id));
       ++result.superseded;
       continue;

@@ -60,14 +60,20 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   Database::Options db_options;
   db_options.path = options.path;
   db_options.busy_timeout_ms = options.busy_timeout_ms;
+  // The largest page SQLite allows. Records are appended and their keys
+  // indexed in bulk, so nearly every page written is full and written whole;
+  // each page costs a few syscalls (WAL frame, checkpoint read and write),
+  // which in a VM cost more than the bytes: the gateway used ~15% less CPU
+  // per record than with 4 KiB pages in the same end-to-end run.
+  db_options.page_size = 65536;
   // The checkpoint thread does all checkpointing of a file database.
   if (!IsInMemory(options.path)) db_options.wal_autocheckpoint_pages = 0;
   EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> writer,
                       Database::Open(db_options));
   EQ_RETURN_IF_ERROR(sqlite::Migrate(writer.get(), StoreMigrations()));
   // Records appended before a crash are still waiting for their index pass.
-  EQ_ASSIGN_OR_RETURN(const int64_t unindexed,
-                      CountUnindexedRecords(writer.get()));
+  EQ_ASSIGN_OR_RETURN(std::vector<AppendedKey> unindexed,
+                      ReadUnindexedKeys(writer.get()));
   EQ_ASSIGN_OR_RETURN(const int64_t indexed, CountIndexedRecords(writer.get()));
   std::unique_ptr<Database> reader;
   std::unique_ptr<Database> checkpointer;
@@ -85,12 +91,13 @@ SqliteStore::SqliteStore(const SqliteOptions& options,
                          std::unique_ptr<Database> writer,
                          std::unique_ptr<Database> reader,
                          std::unique_ptr<Database> checkpointer,
-                         int64_t indexed_records, int64_t unindexed_records)
+                         int64_t indexed_records,
+                         std::vector<AppendedKey> unindexed)
     : max_group_(static_cast<size_t>(options.group_commit_max_batches)),
       min_index_pass_records_(options.min_index_pass_records),
       idle_before_index_pass_(options.idle_before_index_pass),
       indexed_records_(indexed_records),
-      unindexed_records_(unindexed_records),
+      unindexed_keys_(std::move(unindexed)),
       checkpointer_(std::move(checkpointer)) {
   {
     absl::MutexLock lock(&writer_.mu);
@@ -105,7 +112,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options,
   }
   {
     absl::MutexLock lock(&mu_);
-    stats_.unindexed_records = unindexed_records;
+    stats_.unindexed_records = static_cast<int64_t>(unindexed_keys_.size());
   }
   absl::MutexLock lock(&close_mu_);
   writer_thread_ = std::thread([this] { WriterLoop(); });
@@ -215,7 +222,7 @@ void SqliteStore::WriterLoop() {
     }
     if (closing) {
       // Everything queued is done; leave nothing for the next start to index.
-      if (unindexed_records_ > 0) RunIndexPass();
+      if (!unindexed_keys_.empty()) RunIndexPass();
       return;
     }
     ProcessGroup(group, idle);
@@ -226,14 +233,14 @@ bool SqliteStore::IndexPassIsDue() const {
   const int64_t threshold =
       std::min(std::max(min_index_pass_records_, indexed_records_ / 8),
                4 * min_index_pass_records_);
-  return unindexed_records_ >= threshold;
+  return static_cast<int64_t>(unindexed_keys_.size()) >= threshold;
 }
 
 void SqliteStore::RunIndexPass() {
   absl::StatusOr<IndexPassResult> pass;
   {
     absl::MutexLock lock(&writer_.mu);
-    pass = IndexPendingRecords(writer_.db.get());
+    pass = IndexAppendedKeys(writer_.db.get(), unindexed_keys_);
   }
   if (!pass.ok()) {
     // The appended rows stay durable and the pass is retried later.
@@ -242,7 +249,7 @@ void SqliteStore::RunIndexPass() {
     return;
   }
   indexed_records_ += pass->indexed - pass->superseded;
-  unindexed_records_ = 0;
+  unindexed_keys_.clear();  // keeps its capacity for the next pass
   absl::MutexLock lock(&mu_);
   ++stats_.index_passes;
   stats_.unindexed_records = 0;
@@ -266,15 +273,19 @@ void SqliteStore::ProcessGroup(const std::vector<PendingCommit*>& group,
     EQ_LOG(kError, "group commit of %d batches failed: %s", writes.size(),
            status.ToString());
   }
-  int64_t appended = 0;
   {
     absl::MutexLock lock(&mu_);
     for (PendingCommit* pending : writes) {
       if (!status.ok()) pending->status = status;
       if (!pending->status.ok()) continue;
       ++stats_.batches;
-      if (!pending->result.already_stored) {
-        appended += static_cast<int64_t>(pending->batch->records.size());
+      // The caller is done with its batch once answered: its keys move here.
+      BatchWrite& batch = *pending->batch;
+      for (size_t i = 0; i < pending->appended_ids.size(); ++i) {
+        unindexed_keys_.push_back(
+            AppendedKey{batch.organisation_code,
+                        std::move(batch.records[i].record_pseudonym),
+                        pending->appended_ids[i]});
       }
     }
     if (!writes.empty()) {
@@ -284,10 +295,9 @@ void SqliteStore::ProcessGroup(const std::vector<PendingCommit*>& group,
     // Committed batches are answered before any index pass, which can take
     // a while and must not hold up their acknowledgements.
     for (PendingCommit* pending : writes) pending->done = true;
-    stats_.unindexed_records = unindexed_records_ + appended;
+    stats_.unindexed_records = static_cast<int64_t>(unindexed_keys_.size());
   }
-  unindexed_records_ += appended;
-  if (unindexed_records_ > 0 &&
+  if (!unindexed_keys_.empty() &&
       (!index_requests.empty() || (idle && writes.empty()) ||
        IndexPassIsDue())) {
     RunIndexPass();

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/store/record_index.h"
 #include "server/store/store.h"
 
 namespace equilink::store {
@@ -111,7 +112,7 @@ class SqliteStore final : public Store {
               std::unique_ptr<sqlite::Database> writer,
               std::unique_ptr<sqlite::Database> reader,
               std::unique_ptr<sqlite::Database> checkpointer,
-              int64_t indexed_records, int64_t unindexed_records);
+              int64_t indexed_records, std::vector<AppendedKey> unindexed);
 
   void WriterLoop();
   // Writes one group of batches (members with a null batch are index
@@ -131,9 +132,10 @@ class SqliteStore final : public Store {
   const size_t max_group_;
   const int64_t min_index_pass_records_;
   const absl::Duration idle_before_index_pass_;
-  // Writer thread only.
+  // Writer thread only: records whose keys are indexed, and the keys of those
+  // appended since (the next index pass's input).
   int64_t indexed_records_ = 0;
-  int64_t unindexed_records_ = 0;
+  std::vector<AppendedKey> unindexed_keys_;
 
   mutable absl::Mutex mu_;
   std::deque<PendingCommit*> queue_ ABSL_GUARDED_BY(mu_);

@@ -121,4 +121,8 @@ bool Database::InTransaction() const {
 
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t Database::LastInsertRowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
 }  // namespace equilink::store::sqlite

@@ -81,6 +81,8 @@ class Database {
   bool InTransaction() const;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const;
+  // The rowid of the last row this connection inserted into a rowid table.
+  int64_t LastInsertRowid() const;
 
   sqlite3* handle() const { return db_; }
 
