@@ -171,8 +171,10 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   // The source runs on this thread and the sink on the stream's reader thread.
   absl::Mutex report_mu;
   Progress progress(export_options.show_progress);
+  // Outlives the calls so that Next() can recycle the records of the batch
+  // the stream has finished with (the move below swaps them in here).
+  PipelineBatch batch;
   BatchSource source = [&](OutgoingBatch* out) -> absl::StatusOr<bool> {
-    PipelineBatch batch;
     while (true) {
       EQ_ASSIGN_OR_RETURN(bool more, pipeline->Next(&batch));
       if (!more) return false;

@@ -72,6 +72,15 @@ bool RecordPipeline::NextIsDecided() const {
          (reading_done_ && next_to_hand_out_ >= batches_read_);
 }
 
+RecordPipeline::Work RecordPipeline::TakeSpareWork() {
+  absl::MutexLock lock(&mu_);
+  if (spare_work_.empty()) return Work();
+  Work work = std::move(spare_work_.back());
+  spare_work_.pop_back();
+  work.row_count = 0;
+  return work;
+}
+
 bool RecordPipeline::HandOver(Work work) {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(this, &RecordPipeline::HasRoomOrStopping));
@@ -84,28 +93,24 @@ bool RecordPipeline::HandOver(Work work) {
 void RecordPipeline::ReadLoop() {
   const size_t rows_per_batch = static_cast<size_t>(options_.rows_per_batch);
   uint64_t sequence = 0;
-  Work work;
-  CsvRow row;
+  Work work = TakeSpareWork();
   absl::Status read_status;
   while (true) {
-    absl::StatusOr<bool> more = reader_->Next(&row);
+    if (work.row_count == work.rows.size()) work.rows.emplace_back();
+    absl::StatusOr<bool> more = reader_->Next(&work.rows[work.row_count]);
     if (!more.ok()) {
       read_status = more.status();
       break;
     }
     if (!*more) break;
-    if (work.rows.empty()) {
-      work.sequence = sequence;
-      work.rows.reserve(rows_per_batch);
-    }
-    mapper_->Map(row, &work.rows.emplace_back());
-    if (work.rows.size() == rows_per_batch) {
+    if (work.row_count == 0) work.sequence = sequence;
+    if (++work.row_count == rows_per_batch) {
       if (!HandOver(std::move(work))) return;
-      work = Work();
+      work = TakeSpareWork();
       ++sequence;
     }
   }
-  if (read_status.ok() && !work.rows.empty()) {
+  if (read_status.ok() && work.row_count > 0) {
     if (!HandOver(std::move(work))) return;
     ++sequence;
   }
@@ -119,51 +124,73 @@ void RecordPipeline::ReadLoop() {
 }
 
 void RecordPipeline::WorkLoop() {
+  // One per worker and reused for every row, so that mapping reuses its
+  // strings instead of allocating them again for each row.
+  MappedRow mapped;
   while (true) {
     Work work;
+    PipelineBatch batch;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &RecordPipeline::HasWorkOrFinished));
       if (stopping_ || todo_.empty()) return;
       work = std::move(todo_.front());
       todo_.pop_front();
+      if (!spare_batches_.empty()) {
+        batch.outgoing.batch = std::move(spare_batches_.back());
+        spare_batches_.pop_back();
+      }
     }
-    PipelineBatch batch;
+    // Clear() keeps the records as cleared messages that add_records() hands
+    // out again, with their strings' capacity.
+    batch.outgoing.batch.Clear();
     batch.sequence = work.sequence;
-    batch.rows = static_cast<int>(work.rows.size());
+    batch.rows = static_cast<int>(work.row_count);
     batch.skipped = options_.skip && options_.skip(work.sequence);
-    absl::Status status = Pseudonymise(work.rows, batch);
+    absl::Status status = MapAndPseudonymise(work, mapped, batch);
     absl::MutexLock lock(&mu_);
     if (!status.ok() && work.sequence < error_sequence_) {
       error_ = status;
       error_sequence_ = work.sequence;
     }
     done_.emplace(work.sequence, std::move(batch));
+    spare_work_.push_back(std::move(work));
   }
 }
 
-absl::Status RecordPipeline::Pseudonymise(std::vector<MappedRow>& rows,
-                                          PipelineBatch& batch) const {
-  for (MappedRow& row : rows) {
-    for (RowIssue& issue : row.issues) batch.issues.push_back(std::move(issue));
-    if (row.rejected) {
+absl::Status RecordPipeline::MapAndPseudonymise(const Work& work,
+                                                MappedRow& mapped,
+                                                PipelineBatch& batch) const {
+  const bool pseudonymise = !batch.skipped && options_.pseudonymiser != nullptr;
+  if (pseudonymise) {
+    batch.outgoing.batch.mutable_records()->Reserve(
+        static_cast<int>(work.row_count));
+    batch.outgoing.record_rows.reserve(work.row_count);
+  }
+  for (size_t i = 0; i < work.row_count; ++i) {
+    mapper_->Map(work.rows[i], &mapped);
+    for (RowIssue& issue : mapped.issues) {
+      batch.issues.push_back(std::move(issue));
+    }
+    if (mapped.rejected) {
       ++batch.rows_rejected;
-      row.ids.Cleanse();
+      mapped.ids.Cleanse();
       continue;
     }
-    if (batch.skipped || options_.pseudonymiser == nullptr) {
-      row.ids.Cleanse();
+    if (!pseudonymise) {
+      mapped.ids.Cleanse();
       continue;
     }
     v1::PseudonymisedRecord* record = batch.outgoing.batch.add_records();
-    *record = std::move(row.record);
-    absl::Status status = options_.pseudonymiser->Pseudonymise(row.ids, record);
-    row.ids.Cleanse();
+    record->Swap(&mapped.record);
+    absl::Status status =
+        options_.pseudonymiser->Pseudonymise(mapped.ids, record);
+    mapped.ids.Cleanse();
     if (!status.ok()) {
-      return absl::Status(status.code(), absl::StrCat("row ", row.row_number,
+      return absl::Status(status.code(), absl::StrCat("row ", mapped.row_number,
                                                       ": ", status.message()));
     }
-    batch.outgoing.record_rows.push_back(row.row_number);
+    batch.outgoing.record_rows.push_back(mapped.row_number);
   }
   return absl::OkStatus();
 }
@@ -173,6 +200,12 @@ absl::StatusOr<bool> RecordPipeline::Next(PipelineBatch* out) {
   mu_.Await(absl::Condition(this, &RecordPipeline::NextIsDecided));
   auto it = done_.find(next_to_hand_out_);
   if (it != done_.end()) {
+    // One spare per worker is enough for the workers never to wait for one,
+    // and keeps the memory bound close to what it was without recycling.
+    if (out->outgoing.batch.records_size() > 0 &&
+        spare_batches_.size() < static_cast<size_t>(options_.threads)) {
+      spare_batches_.push_back(std::move(out->outgoing.batch));
+    }
     *out = std::move(it->second);
     done_.erase(it);
     --batches_alive_;

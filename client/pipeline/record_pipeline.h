@@ -4,13 +4,16 @@
 // CSV export -> mapped and validated rows -> pseudonymised records, in batches,
 // in order.
 //
-// One reader thread reads and maps rows (cheap) and cuts them into batches of a
-// fixed number of CSV rows; worker threads pseudonymise whole batches (the
-// expensive part); Next() hands batches back in sequence order. At most
-// `threads + 2` batches exist at once, so memory stays constant however large
-// the file is. Batch k always holds the data rows [k*B, (k+1)*B) of the file,
-// so a re-run of the same file produces the same sequence numbers and the
-// gateway can recognise what it already holds.
+// One reader thread only splits the file into CSV rows and cuts them into
+// batches of a fixed number of rows; worker threads map, validate and
+// pseudonymise whole batches; Next() hands batches back in sequence order. The
+// reader shares the cores with the workers, so it does as little as possible:
+// mapping runs on the workers, and the row buffers of a batch are recycled
+// once mapped, so after the first few batches reading allocates nothing. At
+// most `threads + 2` batches exist at once, so memory stays constant however
+// large the file is. Batch k always holds the data rows [k*B, (k+1)*B) of the
+// file, so a re-run of the same file produces the same sequence numbers and
+// the gateway can recognise what it already holds.
 
 #include <cstdint>
 #include <deque>
@@ -55,9 +58,13 @@ struct PipelineBatch {
 };
 
 class RecordPipeline {
+  // CSV rows read but not yet mapped. `rows` only grows: its first
+  // `row_count` entries are this batch's, and the strings of all of them keep
+  // their capacity when the buffer is recycled.
   struct Work {
     uint64_t sequence = 0;
-    std::vector<MappedRow> rows;
+    std::vector<CsvRow> rows;
+    size_t row_count = 0;
   };
 
  public:
@@ -74,7 +81,9 @@ class RecordPipeline {
 
   // The next batch in sequence order: true and *out filled, or false at the
   // end. A reading or pseudonymisation error is returned once, after the
-  // batches before it.
+  // batches before it. The records *out still holds from the previous call
+  // are recycled for later batches, so pass the same PipelineBatch each time
+  // (or move its contents away first to keep them).
   absl::StatusOr<bool> Next(PipelineBatch* out);
 
  private:
@@ -82,13 +91,17 @@ class RecordPipeline {
                  std::unique_ptr<RowMapper> mapper, PipelineOptions options);
   void ReadLoop();
   void WorkLoop();
+  // A recycled row buffer when one is free, else a new one.
+  Work TakeSpareWork();
   // Queues a read batch for the workers; false when the pipeline is stopping.
   bool HandOver(Work work);
   bool HasRoomOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWorkOrFinished() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool NextIsDecided() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status Pseudonymise(std::vector<MappedRow>& rows,
-                            PipelineBatch& batch) const;
+  // Maps every row of `work` (through `mapped`, reused across rows) and
+  // pseudonymises the accepted ones into `batch`.
+  absl::Status MapAndPseudonymise(const Work& work, MappedRow& mapped,
+                                  PipelineBatch& batch) const;
 
   std::unique_ptr<CsvReader> reader_;
   std::unique_ptr<RowMapper> mapper_;
@@ -96,6 +109,11 @@ class RecordPipeline {
 
   absl::Mutex mu_;
   std::deque<Work> todo_ ABSL_GUARDED_BY(mu_);  // read, waiting for a worker
+  std::vector<Work> spare_work_ ABSL_GUARDED_BY(mu_);  // mapped; for reuse
+  // Batches the caller of Next() has finished with, for the workers to refill:
+  // their records are reused as cleared messages, so building a record in
+  // the steady state allocates (and later frees) almost nothing.
+  std::vector<v1::SubmissionBatch> spare_batches_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, PipelineBatch> done_
       ABSL_GUARDED_BY(mu_);                     // finished, by sequence
   int batches_alive_ ABSL_GUARDED_BY(mu_) = 0;  // read but not yet handed out

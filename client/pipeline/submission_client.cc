@@ -127,7 +127,8 @@ absl::Status SubmissionClient::Stream(const BatchSource& source,
     window.Push(outgoing.batch.sequence(), std::move(outgoing.record_rows));
     if (!stream->Write(outgoing.batch))
       break;  // the stream failed: Finish says why
-    outgoing = OutgoingBatch();
+    // `outgoing` is not reset: the source overwrites it, and may take back
+    // the written batch's memory (RecordPipeline recycles its records).
   }
   stream->WritesDone();
   reader.join();

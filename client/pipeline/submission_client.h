@@ -27,7 +27,8 @@ struct OutgoingBatch {
 };
 
 // Supplies batches in sequence order; returns false when there are no more, or
-// an error.
+// an error. *out still holds the previous batch, already written: the source
+// must set every field of it, and may reuse its memory.
 using BatchSource = std::function<absl::StatusOr<bool>(OutgoingBatch* out)>;
 
 // Sees every acknowledgement together with the batch's record rows, in sequence

@@ -20,6 +20,9 @@ namespace equilink {
 // Returns "" when nothing is left. The result is an identifier: never log it.
 std::string NormaliseAddress(absl::string_view raw);
 
+// The same, replacing *out and reusing its capacity (the per-record hot path).
+void NormaliseAddressInto(absl::string_view raw, std::string* out);
+
 }  // namespace equilink
 
 #endif  // EQUILINK_COMMON_NORMALISE_ADDRESS_H_

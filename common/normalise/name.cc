@@ -44,13 +44,33 @@ bool IsNameTitle(absl::string_view word) { return Contains(kTitles, word); }
 bool IsNameSuffix(absl::string_view word) { return Contains(kSuffixes, word); }
 
 std::string NormaliseNameWords(absl::string_view raw) {
-  const std::string folded = FoldToAsciiWords(raw);
-  if (folded.empty()) return folded;
-  std::vector<absl::string_view> words = absl::StrSplit(folded, ' ');
-  const size_t before = words.size();
-  StripTitlesAndSuffixes(&words, [](absl::string_view w) { return w; });
-  if (words.size() == before) return folded;
-  return absl::StrJoin(words, " ");
+  std::string words;
+  NormaliseNameWordsInto(raw, &words);
+  return words;
+}
+
+void NormaliseNameWordsInto(absl::string_view raw, std::string* out) {
+  FoldToAsciiWordsInto(raw, {}, out);
+  // Folded text is words separated by single spaces, so stripping a title or
+  // suffix is cutting the string at a space; no word list is needed.
+  absl::string_view kept(*out);
+  while (true) {
+    const size_t space = kept.find(' ');
+    if (space == absl::string_view::npos || !IsNameTitle(kept.substr(0, space)))
+      break;
+    kept.remove_prefix(space + 1);
+  }
+  while (true) {
+    const size_t space = kept.rfind(' ');
+    if (space == absl::string_view::npos ||
+        !IsNameSuffix(kept.substr(space + 1)))
+      break;
+    kept.remove_suffix(kept.size() - space);
+  }
+  if (kept.size() == out->size()) return;
+  const size_t begin = static_cast<size_t>(kept.data() - out->data());
+  out->resize(begin + kept.size());
+  out->erase(0, begin);
 }
 
 std::string NormaliseForename(absl::string_view raw) {

@@ -20,6 +20,9 @@ namespace equilink {
 // none). "Mrs Mary-Jane O'Brien" -> "mary jane obrien".
 std::string NormaliseNameWords(absl::string_view raw);
 
+// The same, replacing *out and reusing its capacity (the per-record hot path).
+void NormaliseNameWordsInto(absl::string_view raw, std::string* out);
+
 // The match value of a forename: the first word of NormaliseNameWords (middle
 // and later given names are dropped, so "Jean-Paul", "Jean Paul" and "Jean"
 // agree). "" when absent.

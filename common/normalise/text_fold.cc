@@ -126,6 +126,14 @@ const char* FoldLetter(uint32_t cp) {
 
 std::string FoldToAsciiWords(absl::string_view raw, FoldOptions options) {
   std::string out;
+  FoldToAsciiWordsInto(raw, options, &out);
+  return out;
+}
+
+void FoldToAsciiWordsInto(absl::string_view raw, FoldOptions options,
+                          std::string* out_string) {
+  std::string& out = *out_string;
+  out.clear();
   out.reserve(raw.size());
   bool pending_space = false;
   size_t pos = 0;
@@ -161,7 +169,6 @@ std::string FoldToAsciiWords(absl::string_view raw, FoldOptions options) {
     }
     out.append(letters);
   }
-  return out;
 }
 
 }  // namespace equilink

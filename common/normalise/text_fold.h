@@ -33,6 +33,11 @@ struct FoldOptions {
 // The result is an identifier when the input is: never log it.
 std::string FoldToAsciiWords(absl::string_view raw, FoldOptions options = {});
 
+// The same, replacing *out, whose capacity is reused: the per-record hot path
+// calls this so that folding allocates nothing once the buffer has grown.
+void FoldToAsciiWordsInto(absl::string_view raw, FoldOptions options,
+                          std::string* out);
+
 }  // namespace equilink
 
 #endif  // EQUILINK_COMMON_NORMALISE_TEXT_FOLD_H_

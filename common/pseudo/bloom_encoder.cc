@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "common/status/check.h"
 
@@ -31,7 +32,16 @@ void AppendPaddedBigramsOfWords(absl::string_view words,
 }
 
 void SortAndDedupe(std::vector<Bigram>* bigrams) {
-  std::sort(bigrams->begin(), bigrams->end());
+  // A field has a few dozen bigrams at most: an insertion sort beats
+  // std::sort's introsort set-up at that size.
+  Bigram* const data = bigrams->data();
+  const size_t size = bigrams->size();
+  for (size_t i = 1; i < size; ++i) {
+    const Bigram value = data[i];
+    size_t j = i;
+    for (; j > 0 && data[j - 1] > value; --j) data[j] = data[j - 1];
+    data[j] = value;
+  }
   bigrams->erase(std::unique(bigrams->begin(), bigrams->end()), bigrams->end());
 }
 
@@ -43,16 +53,23 @@ void SetBloomBits(const HmacSha256& field_mac, const BloomFieldSpec& spec,
   // Every spec length is a power of two; a mask then replaces a division per
   // position, which otherwise costs as much as a third of the HMAC.
   const bool power_of_two = (length & (length - 1)) == 0;
+  const uint32_t mask = length - 1;
+  const int hash_count = spec.hash_count;
+  uint8_t* const out = bits.data();
   uint8_t mac[HmacSha256::kOutputBytes];
   for (Bigram bigram : bigrams) {
     const char text[2] = {static_cast<char>(bigram >> 8),
                           static_cast<char>(bigram & 0xff)};
     field_mac.Compute(absl::string_view(text, 2), mac);
-    for (int j = 0; j < spec.hash_count; ++j) {
-      const uint32_t value = mac[2 * j] | (uint32_t{mac[2 * j + 1]} << 8);
+    // The positions are the MAC's little-endian uint16 values, which on this
+    // (little-endian) host are its bytes read as uint16 directly.
+    static_assert(std::endian::native == std::endian::little);
+    uint16_t values[HmacSha256::kOutputBytes / 2];
+    std::memcpy(values, mac, sizeof(values));
+    for (int j = 0; j < hash_count; ++j) {
       const uint32_t position =
-          power_of_two ? value & (length - 1) : value % length;
-      bits[position / 8] |= static_cast<uint8_t>(1u << (position % 8));
+          power_of_two ? values[j] & mask : values[j] % length;
+      out[position / 8] |= static_cast<uint8_t>(1u << (position % 8));
     }
   }
 }

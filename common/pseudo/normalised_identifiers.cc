@@ -14,8 +14,22 @@ namespace equilink {
 namespace {
 
 void CleanseString(std::string* s) {
-  if (!s->empty()) OPENSSL_cleanse(s->data(), s->size());
+  if (s->capacity() > 0) {
+    s->resize(s->capacity());
+    OPENSSL_cleanse(s->data(), s->size());
+  }
   s->clear();
+}
+
+// *out = ASCII-whitespace-trimmed `raw`, ASCII upper-cased when `upper`.
+void AssignTrimmed(absl::string_view raw, bool upper, std::string* out) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(raw);
+  out->assign(trimmed.data(), trimmed.size());
+  if (upper) absl::AsciiStrToUpper(out);
+}
+
+void RemoveSpaces(std::string* s) {
+  s->erase(std::remove(s->begin(), s->end(), ' '), s->end());
 }
 
 }  // namespace
@@ -30,31 +44,36 @@ void NormalisedIdentifiers::Cleanse() {
 
 NormalisedIdentifiers NormaliseIdentifiers(const PersonIdentifiers& ids) {
   NormalisedIdentifiers n;
-  n.organisation_code =
-      absl::AsciiStrToUpper(absl::StripAsciiWhitespace(ids.organisation_code));
-  n.local_record_id =
-      std::string(absl::StripAsciiWhitespace(ids.local_record_id));
-  n.local_client_id =
-      std::string(absl::StripAsciiWhitespace(ids.local_client_id));
+  NormaliseIdentifiersInto(ids, &n);
+  return n;
+}
+
+void NormaliseIdentifiersInto(const PersonIdentifiers& ids,
+                              NormalisedIdentifiers* out) {
+  NormalisedIdentifiers& n = *out;
+  AssignTrimmed(ids.organisation_code, /*upper=*/true, &n.organisation_code);
+  AssignTrimmed(ids.local_record_id, /*upper=*/false, &n.local_record_id);
+  AssignTrimmed(ids.local_client_id, /*upper=*/false, &n.local_client_id);
   n.nhs_number = CheckNhsNumber(ids.nhs_number);
-  n.forename = NormaliseForename(ids.forename);
-  n.surname_words = NormaliseNameWords(ids.surname);
+  NormaliseNameWordsInto(ids.forename, &n.forename);
+  // NormaliseForename: the first word only.
+  const size_t space = n.forename.find(' ');
+  if (space != std::string::npos) n.forename.resize(space);
+  NormaliseNameWordsInto(ids.surname, &n.surname_words);
   n.surname = n.surname_words;
-  n.surname.erase(std::remove(n.surname.begin(), n.surname.end(), ' '),
-                  n.surname.end());
+  RemoveSpaces(&n.surname);
+  n.date_of_birth.clear();
   if (ids.date_of_birth.has_value()) {
     n.date_of_birth = DateOfBirthKey(*ids.date_of_birth);
   }
-  const std::string sex =
-      absl::AsciiStrToUpper(absl::StripAsciiWhitespace(ids.sex_code));
-  if (sex == "1" || sex == "2" || sex == "9") n.sex = sex;
+  AssignTrimmed(ids.sex_code, /*upper=*/true, &n.sex);
+  if (n.sex != "1" && n.sex != "2" && n.sex != "9") n.sex.clear();
+  n.postcode.clear();
   if (std::optional<std::string> postcode = CanonicalPostcode(ids.postcode)) {
-    n.postcode = std::move(*postcode);
-    n.postcode.erase(std::remove(n.postcode.begin(), n.postcode.end(), ' '),
-                     n.postcode.end());
+    n.postcode = *postcode;
+    RemoveSpaces(&n.postcode);
   }
-  n.address = NormaliseAddress(ids.address_line);
-  return n;
+  NormaliseAddressInto(ids.address_line, &n.address);
 }
 
 void CollectBloomBigrams(const NormalisedIdentifiers& ids, v1::BloomField field,

@@ -31,11 +31,17 @@ struct NormalisedIdentifiers {
   std::string postcode;       // CanonicalPostcode without its space: "B152TT"
   std::string address;        // NormaliseAddress
 
-  // Overwrites every string with zeros before clearing it.
+  // Overwrites every string, to its whole capacity, with zeros before clearing
+  // it (a reused value may hold older identifier bytes beyond its size).
   void Cleanse();
 };
 
 NormalisedIdentifiers NormaliseIdentifiers(const PersonIdentifiers& ids);
+
+// The same, replacing every field of *out and reusing the capacity of its
+// strings, so that normalising a stream of records allocates nothing.
+void NormaliseIdentifiersInto(const PersonIdentifiers& ids,
+                              NormalisedIdentifiers* out);
 
 // Replaces *out with the sorted, distinct bigrams that `field` encodes for
 // `ids` (empty when the field's input is absent):

@@ -28,5 +28,14 @@ TEST(DateOfBirthKeyTest, EightDigits) {
   EXPECT_EQ(DateOfBirthKey(absl::CivilDay(0, 1, 1)), "");
 }
 
+TEST(NormaliseAddressTest, IntoReusedBufferMatches) {
+  std::string out = "older and longer contents of a reused buffer";
+  for (const char* raw : {"12a St John's Rd.", "Apt 2, 10 Crescent Cres",
+                          "12 High Street", "St", "", "7 ACACIA GDNS"}) {
+    NormaliseAddressInto(raw, &out);
+    EXPECT_EQ(out, NormaliseAddress(raw)) << raw;
+  }
+}
+
 }  // namespace
 }  // namespace equilink

@@ -102,5 +102,14 @@ TEST(SplitFullNameTest, FeedsNormalisers) {
   EXPECT_EQ(NormaliseSurname(s.surname), "garcialopez");
 }
 
+TEST(NormaliseNameWordsTest, IntoReusedBufferMatches) {
+  std::string out = "older and longer contents of a reused buffer";
+  for (const char* raw : {"Mrs Mary-Jane O'Brien", "John Smith Snr III", "Sir",
+                          "Miss Jr", "   ", "Dr. Prof. Jane Smith"}) {
+    NormaliseNameWordsInto(raw, &out);
+    EXPECT_EQ(out, NormaliseNameWords(raw)) << raw;
+  }
+}
+
 }  // namespace
 }  // namespace equilink
