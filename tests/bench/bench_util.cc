@@ -1,5 +1,6 @@
 #include "tests/bench/bench_util.h"
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -8,6 +9,13 @@
 #include "absl/strings/strip.h"
 
 namespace equilink::bench {
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  const auto middle = values.begin() + values.size() / 2;
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
 
 std::string MachineDescription() {
   std::ifstream cpuinfo("/proc/cpuinfo");

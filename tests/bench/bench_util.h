@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -40,6 +41,11 @@ double TimeSeconds(Fn&& fn) {
   fn();
   return absl::ToDoubleSeconds(absl::Now() - start);
 }
+
+// The median of `values` (the upper middle one of an even count); 0 when empty.
+// Repeated runs report it because one slow run on a shared machine should not
+// move a figure.
+double Median(std::vector<double> values);
 
 // This machine, for docs/BENCHMARKS.md: CPU model and core count.
 std::string MachineDescription();
