@@ -1,0 +1,96 @@
+#ifndef EQUILINK_SERVER_AUDIT_AUDIT_LOG_H_
+#define EQUILINK_SERVER_AUDIT_AUDIT_LOG_H_
+
+// The gateway's decision log: append-only, hash-chained (entry_hash.h), in
+// its own SQLite file, with Ed25519-signed checkpoints that pin the chain.
+//
+// Fail closed: a caller appends the decision BEFORE answering its own caller
+// and, if Append returns an error, fails the action it was deciding. An
+// Append that returned OK is durable (committed with synchronous=FULL).
+//
+// No identifiers and no tokens: the schema has no field for one, and
+// Append refuses free text shaped like one (entry_rules.h).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "equilink/v1/audit.pb.h"
+#include "server/audit/checkpoint_signer.h"
+#include "server/store/sqlite/database.h"
+
+namespace equilink::audit {
+
+class AuditLog {
+ public:
+  struct Options {
+    // The audit database file; created (with its schema) when missing. Keep
+    // it apart from the record store so it can be retained and shipped
+    // separately.
+    std::string path;
+    // Sign a checkpoint, in the same transaction, after every this many
+    // entries. 0 leaves checkpoints to MakeCheckpoint().
+    uint64_t checkpoint_interval = 1000;
+    // How long Append waits for another connection's write lock before
+    // failing with kUnavailable.
+    int busy_timeout_ms = 5000;
+    // The source of entry and checkpoint times; tests inject a fixed clock.
+    std::function<absl::Time()> clock = [] { return absl::Now(); };
+  };
+
+  // Opens or creates the log and brings its schema up to date. `signer`
+  // signs every checkpoint this log makes. Errors come from SQLite
+  // (store/sqlite/error.h) or InvalidArgument for a null signer.
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(
+      Options options, std::unique_ptr<CheckpointSigner> signer);
+
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Assigns the next sequence, the time and the previous hash, computes the
+  // entry hash, and commits the entry durably (with a checkpoint when one is
+  // due). Returns the stored entry. InvalidArgument when ValidateNewEntry
+  // refuses `entry`; kUnavailable when the database stays locked; any other
+  // SQLite or signing error as is. On error nothing is stored and the caller
+  // must fail the action. Thread-safe; appends are serialised.
+  absl::StatusOr<equilink::v1::AuditEntry> Append(
+      const equilink::v1::AuditEntry& entry);
+
+  // Signs and stores a checkpoint at the newest entry, or returns the one
+  // already there. FailedPrecondition when the log is empty. Thread-safe.
+  absl::StatusOr<equilink::v1::AuditCheckpoint> MakeCheckpoint();
+
+  // Every checkpoint with a sequence above `after_sequence`, oldest first,
+  // for publishing (checkpoint_export.h). Thread-safe.
+  absl::StatusOr<std::vector<equilink::v1::AuditCheckpoint>> Checkpoints(
+      uint64_t after_sequence = 0);
+
+  const std::string& key_id() const { return signer_->key_id(); }
+
+ private:
+  AuditLog(Options options, std::unique_ptr<CheckpointSigner> signer,
+           std::unique_ptr<store::sqlite::Database> db);
+
+  // Signs a checkpoint over (sequence, entry_hash, time) and inserts it.
+  // REQUIRES: a transaction is open on db_.
+  absl::StatusOr<equilink::v1::AuditCheckpoint> InsertCheckpoint(
+      uint64_t sequence, const std::string& entry_hash,
+      int64_t time_unix_micros) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Options options_;
+  const std::unique_ptr<CheckpointSigner> signer_;
+  absl::Mutex mu_;
+  // One writer connection, so the tail read and the insert of an append see
+  // the same chain.
+  const std::unique_ptr<store::sqlite::Database> db_ ABSL_PT_GUARDED_BY(mu_);
+};
+
+}  // namespace equilink::audit
+
+#endif  // EQUILINK_SERVER_AUDIT_AUDIT_LOG_H_

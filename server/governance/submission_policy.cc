@@ -1,0 +1,126 @@
+#include "server/governance/submission_policy.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "server/governance/agreement_validator.h"
+#include "server/governance/flow_resolver.h"
+
+namespace equilink::governance {
+namespace {
+
+const v1::DataItem* FindItem(const v1::Agreement& agreement,
+                             absl::string_view field) {
+  for (const v1::DataItem& item : agreement.data_items()) {
+    if (item.field() == field) return &item;
+  }
+  return nullptr;
+}
+
+// S6 and S11 for one candidate flow; nullopt when the batch passes.
+std::optional<PolicyDecision> CheckBatchAgainstFlow(
+    const FlowMatch& match, const SubmissionRequest& request) {
+  for (const std::string& field : request.populated_fields) {
+    const v1::DataItem* item = FindItem(*match.agreement, field);
+    if (item == nullptr) {
+      return Deny("S6", absl::StrCat("populated field ", field,
+                                     " is not on the agreement's whitelist"));
+    }
+    if (!ItemClassPermittedAt(item->item_class(),
+                              match.flow->identifiability())) {
+      return Deny("S6", absl::StrCat("populated field ", field,
+                                     " is of a class this flow may not carry"));
+    }
+  }
+  if (request.batch_size > match.flow->max_records_per_batch()) {
+    return Deny("S11", "the batch exceeds the flow's record limit");
+  }
+  return std::nullopt;
+}
+
+PolicyDecision Quarantine(absl::string_view reason) {
+  PolicyDecision decision;
+  decision.verdict = Verdict::kQuarantine;
+  decision.rule = "S9";
+  decision.reason = std::string(reason);
+  return decision;
+}
+
+}  // namespace
+
+PolicyDecision CheckSubmission(absl::Span<const v1::Agreement> agreements,
+                               const SubmissionRequest& request) {
+  FlowQuery query;
+  query.direction = v1::FLOW_SUBMISSION;
+  query.organisation = request.organisation_code;
+  query.dataset_id = request.dataset_id;
+  query.purpose_id = request.purpose_id;
+  query.day = request.day;
+  query.review_grace_days = request.review_grace_days;
+  query.agreement_rule = "S2";
+  query.review_rule = "S3";
+  query.purpose_rule = "S4";
+  PolicyDecision denial;
+  const std::vector<FlowMatch> matches =
+      ResolveFlows(agreements, query, &denial);
+  if (matches.empty()) return denial;
+
+  // The first failure is the one reported: with one agreement per
+  // organisation and dataset, the usual case, it is the only one.
+  std::optional<PolicyDecision> first_failure;
+  for (const FlowMatch& match : matches) {
+    std::optional<PolicyDecision> failure =
+        CheckBatchAgainstFlow(match, request);
+    if (!failure.has_value()) return Allow("S11", match);
+    if (!first_failure.has_value()) first_failure = std::move(failure);
+  }
+  return *first_failure;
+}
+
+std::vector<std::string> PopulatedRecordFields(
+    const v1::PseudonymisedRecord& record) {
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  record.GetReflection()->ListFields(record, &fields);
+  std::vector<std::string> names;
+  names.reserve(fields.size());
+  for (const google::protobuf::FieldDescriptor* field : fields)
+    names.push_back(field->name());
+  return names;
+}
+
+PolicyDecision CheckRecordScope(const v1::Agreement& agreement,
+                                const v1::PseudonymisedRecord& record,
+                                const LocalAuthorityLookup& local_authorities) {
+  const v1::PopulationScope& scope = agreement.population();
+  // age_at_referral is 0 both for a baby and for "not known"; it is known
+  // exactly when the client had both dates to compute it from.
+  const bool age_known =
+      record.age_at_referral() != 0 ||
+      (!record.birth_year_month().empty() && !record.referral_date().empty());
+  if (!age_known) return Quarantine("the age at referral is not known");
+  if (record.age_at_referral() < scope.age_min() ||
+      record.age_at_referral() > scope.age_max()) {
+    return Quarantine("the age at referral is outside the agreement's range");
+  }
+  if (record.lsoa_code().empty())
+    return Quarantine("the record has no LSOA to place it");
+  const std::optional<std::string> local_authority =
+      local_authorities.LocalAuthorityOf(record.lsoa_code());
+  if (!local_authority.has_value())
+    return Quarantine("the record's LSOA is not in the lookup");
+  const auto& codes = scope.local_authority_codes();
+  if (std::find(codes.begin(), codes.end(), *local_authority) == codes.end()) {
+    return Quarantine(
+        "the record's LSOA lies outside the agreement's local authorities");
+  }
+  PolicyDecision decision;
+  decision.verdict = Verdict::kAllow;
+  decision.rule = "S9";
+  decision.reason = "the record is inside the agreement's population";
+  decision.agreement_id = agreement.agreement_id();
+  decision.agreement_version = agreement.version();
+  return decision;
+}
+
+}  // namespace equilink::governance

@@ -1,0 +1,191 @@
+#include "server/audit/audit_log.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/audit/audit_verifier.h"
+#include "server/audit/checkpoint_export.h"
+#include "server/audit/entry_hash.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/unit/server/audit/audit_test_util.h"
+#include "tests/unit/server/store/store_test_util.h"
+
+namespace equilink::audit {
+namespace {
+
+using ::equilink::store::testing::RawConnection;
+using ::equilink::testing::IsOk;
+using ::equilink::testing::StatusIs;
+using testing::BatchDecision;
+using ::testing::Not;
+
+class AuditLogTest : public testing::AuditLogFixture {};
+
+TEST_F(AuditLogTest, AppendAssignsSequenceTimeAndChain) {
+  std::unique_ptr<AuditLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto first, log->Append(BatchDecision(1)));
+  EQ_ASSERT_OK_AND_ASSIGN(const auto second, log->Append(BatchDecision(2)));
+  EXPECT_EQ(first.sequence(), 1u);
+  EXPECT_EQ(second.sequence(), 2u);
+  EXPECT_EQ(first.time_unix_micros(), 1'750'000'000'000'000);
+  EXPECT_EQ(first.previous_hash(), GenesisHash());
+  EXPECT_EQ(second.previous_hash(), first.entry_hash());
+  EXPECT_EQ(second.entry_hash(), ComputeEntryHash(second));
+}
+
+TEST_F(AuditLogTest, AppendedLogVerifies) {
+  WriteLog(10);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto report,
+                          VerifyAuditLog(log_path(), *verifier_));
+  EXPECT_TRUE(report.ok()) << report.detail();
+  EXPECT_EQ(report.entries_checked(), 10u);
+  EXPECT_EQ(report.last_sequence(), 10u);
+  EXPECT_EQ(report.checkpoints_checked(), 2u);  // at 4 and 8
+}
+
+TEST_F(AuditLogTest, EmptyLogVerifies) {
+  ASSERT_NE(OpenLog(), nullptr);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto report,
+                          VerifyAuditLog(log_path(), *verifier_));
+  EXPECT_TRUE(report.ok());
+  EXPECT_EQ(report.entries_checked(), 0u);
+}
+
+TEST_F(AuditLogTest, EntriesSurviveReopenAndTheChainContinues) {
+  WriteLog(3);
+  {
+    std::unique_ptr<AuditLog> log = OpenLog();
+    ASSERT_NE(log, nullptr);
+    EQ_ASSERT_OK_AND_ASSIGN(const auto fourth, log->Append(BatchDecision(4)));
+    EXPECT_EQ(fourth.sequence(), 4u);
+  }
+  RawConnection raw(log_path());
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_entry"), 4);
+  EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
+  EQ_ASSERT_OK_AND_ASSIGN(const auto report,
+                          VerifyAuditLog(log_path(), *verifier_));
+  EXPECT_TRUE(report.ok()) << report.detail();
+  EXPECT_EQ(report.entries_checked(), 4u);
+}
+
+TEST_F(AuditLogTest, RefusedEntryIsNotStored) {
+  std::unique_ptr<AuditLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  equilink::v1::AuditEntry entry = BatchDecision(1);
+  entry.set_reason("record 9434765919 rejected");
+  EXPECT_THAT(log->Append(entry), StatusIs(absl::StatusCode::kInvalidArgument));
+  RawConnection raw(log_path());
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_entry"), 0);
+}
+
+TEST_F(AuditLogTest, AppendFailsWhileAnotherConnectionHoldsTheWriteLock) {
+  AuditLog::Options options = LogOptions(/*checkpoint_interval=*/4);
+  options.busy_timeout_ms = 50;
+  EQ_ASSERT_OK_AND_ASSIGN(auto signer,
+                          CheckpointSigner::LoadFromFile(key_path()));
+  EQ_ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(options, std::move(signer)));
+  ASSERT_THAT(log->Append(BatchDecision(1)), IsOk());
+
+  RawConnection raw(log_path());
+  ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  EXPECT_THAT(log->Append(BatchDecision(2)),
+              StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_EQ(raw.Exec("ROLLBACK"), SQLITE_OK);
+
+  // Nothing half-written: the next append takes sequence 2.
+  EQ_ASSERT_OK_AND_ASSIGN(const auto next, log->Append(BatchDecision(3)));
+  EXPECT_EQ(next.sequence(), 2u);
+}
+
+TEST_F(AuditLogTest, AppendFailsWhenTheWriteFails) {
+  std::unique_ptr<AuditLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_THAT(log->Append(BatchDecision(1)), IsOk());
+  // Stands in for any write error the disk or SQLite can raise mid-append.
+  RawConnection raw(log_path());
+  ASSERT_EQ(raw.Exec("CREATE TRIGGER fail BEFORE INSERT ON audit_entry "
+                     "BEGIN SELECT RAISE(ABORT, 'disk gone'); END"),
+            SQLITE_OK);
+  EXPECT_THAT(log->Append(BatchDecision(2)), Not(IsOk()));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_entry"), 1);
+}
+
+TEST_F(AuditLogTest, StoredRowsRefuseUpdateAndDelete) {
+  WriteLog(4);  // one checkpoint, at 4
+  RawConnection raw(log_path());
+  EXPECT_NE(raw.Exec("UPDATE audit_entry SET reason = 'x'"), SQLITE_OK);
+  EXPECT_NE(raw.Exec("DELETE FROM audit_entry"), SQLITE_OK);
+  EXPECT_NE(raw.Exec("DELETE FROM audit_checkpoint"), SQLITE_OK);
+}
+
+TEST_F(AuditLogTest, ConcurrentAppendsFormOneChain) {
+  std::unique_ptr<AuditLog> log = OpenLog(/*checkpoint_interval=*/16);
+  ASSERT_NE(log, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < 25; ++i) {
+        EXPECT_THAT(log->Append(BatchDecision(t * 100 + i)), IsOk());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EQ_ASSERT_OK_AND_ASSIGN(const auto report,
+                          VerifyAuditLog(log_path(), *verifier_));
+  EXPECT_TRUE(report.ok()) << report.detail();
+  EXPECT_EQ(report.entries_checked(), 100u);
+  EXPECT_EQ(report.checkpoints_checked(), 6u);
+}
+
+TEST_F(AuditLogTest, MakeCheckpointSignsTheNewestEntryOnce) {
+  std::unique_ptr<AuditLog> log = OpenLog(/*checkpoint_interval=*/0);
+  ASSERT_NE(log, nullptr);
+  EXPECT_THAT(log->MakeCheckpoint(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EQ_ASSERT_OK_AND_ASSIGN(const auto entry, log->Append(BatchDecision(1)));
+  ASSERT_THAT(log->Append(BatchDecision(2)), IsOk());
+  EQ_ASSERT_OK_AND_ASSIGN(const auto checkpoint, log->MakeCheckpoint());
+  EXPECT_EQ(checkpoint.sequence(), 2u);
+  EXPECT_EQ(checkpoint.key_id(), verifier_->key_id());
+  EXPECT_TRUE(verifier_->Verify(CheckpointSignedBytes(checkpoint),
+                                checkpoint.signature()));
+  EQ_ASSERT_OK_AND_ASSIGN(const auto again, log->MakeCheckpoint());
+  EXPECT_EQ(again.signature(), checkpoint.signature());
+  EQ_ASSERT_OK_AND_ASSIGN(const auto all, log->Checkpoints());
+  EXPECT_EQ(all.size(), 1u);
+  EXPECT_NE(entry.entry_hash(), checkpoint.entry_hash());
+}
+
+TEST_F(AuditLogTest, ExportedCheckpointsRoundTrip) {
+  WriteLog(9);
+  std::unique_ptr<AuditLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto checkpoints, log->Checkpoints());
+  ASSERT_EQ(checkpoints.size(), 2u);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto later, log->Checkpoints(4));
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].sequence(), 8u);
+
+  EQ_ASSERT_OK_AND_ASSIGN(const std::string lines,
+                          CheckpointsToJsonLines(checkpoints));
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto parsed, ParseCheckpointJsonLines(lines));
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[1].SerializeAsString(), checkpoints[1].SerializeAsString());
+  EXPECT_THAT(ParseCheckpointJsonLines("{\"sequence\": \"x\"}\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(AuditLogTest, OpenNeedsASigner) {
+  EXPECT_THAT(AuditLog::Open(LogOptions(4), nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace equilink::audit
