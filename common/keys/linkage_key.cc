@@ -1,20 +1,15 @@
 #include "common/keys/linkage_key.h"
 
-#include <fcntl.h>
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/keys/secret_file.h"
 
 namespace equilink {
 namespace {
@@ -22,6 +17,7 @@ namespace {
 constexpr absl::string_view kMagicLine = "equilink-linkage-key-v1";
 constexpr absl::string_view kKeyIdPrefix = "key_id: ";
 constexpr absl::string_view kKeyPrefix = "key: ";
+constexpr absl::string_view kFileRole = "key file";
 // A valid file is under 150 bytes; anything much larger is not a key file and
 // is refused before it is read into memory.
 constexpr size_t kMaxFileBytes = 4096;
@@ -46,33 +42,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Owns a file descriptor; closes it on every return path.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-absl::Status ErrnoStatus(absl::string_view path, absl::string_view what,
-                         int err) {
-  const std::string message =
-      absl::StrCat("key file ", path, ": ", what, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::UnavailableError(message);
 }
 
 absl::Status Malformed(absl::string_view path, absl::string_view rule) {
@@ -147,58 +116,13 @@ absl::StatusOr<LinkageKey> LinkageKey::Generate(absl::string_view key_id) {
 }
 
 absl::StatusOr<LinkageKey> LinkageKey::ReadFromFile(const std::string& path) {
-  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(path, "cannot open", errno);
-  // fstat on the open descriptor, so the mode checked is the mode of the file
-  // actually read, even if the path is swapped in between.
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(path, "stat", errno);
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("key file ", path, " is not a regular file"));
-  }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "key file %s has mode %04o, which gives group or other users access; "
-        "it must be 0600 or stricter (chmod 600)",
-        path, st.st_mode & 07777));
-  }
-  if (static_cast<size_t>(st.st_size) > kMaxFileBytes) {
-    return Malformed(path, "file is too large to be a key file");
-  }
-  // The buffer holds key hex, so it is a SecretBytes and is cleansed on exit.
-  SecretBytes buffer(kMaxFileBytes + 1);
-  size_t used = 0;
-  while (used < buffer.size()) {
-    const ssize_t n = ::read(fd.get(), buffer.UnsafeMutableData() + used,
-                             buffer.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(path, "read", errno);
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  if (used > kMaxFileBytes) {
-    return Malformed(path, "file is too large to be a key file");
-  }
-  return ParseKeyFile(path, buffer.UnsafeSecretView().substr(0, used));
+  absl::StatusOr<SecretBytes> text =
+      ReadSecretFile(path, kFileRole, kMaxFileBytes);
+  if (!text.ok()) return text.status();
+  return ParseKeyFile(path, text->UnsafeSecretView());
 }
 
 absl::Status LinkageKey::WriteToFile(const std::string& path) const {
-  // O_EXCL: never overwrite (and so never destroy) an existing key. The mode
-  // is fixed at creation, so the key is never readable by others, even
-  // briefly.
-  ScopedFd fd(
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0) {
-    const int err = errno;
-    if (err == EEXIST) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "key file ", path, " already exists; refusing to overwrite it"));
-    }
-    return ErrnoStatus(path, "cannot create", err);
-  }
   static constexpr char kHex[] = "0123456789abcdef";
   const std::string header =
       absl::StrCat(kMagicLine, "\n", kKeyIdPrefix, key_id_, "\n", kKeyPrefix);
@@ -213,25 +137,7 @@ absl::Status LinkageKey::WriteToFile(const std::string& path) const {
   }
   *p = '\n';
 
-  absl::string_view remaining = content.UnsafeSecretView();
-  absl::Status status = absl::OkStatus();
-  while (!remaining.empty()) {
-    const ssize_t n = ::write(fd.get(), remaining.data(), remaining.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = ErrnoStatus(path, "write", errno);
-      break;
-    }
-    remaining.remove_prefix(static_cast<size_t>(n));
-  }
-  if (status.ok() && ::fsync(fd.get()) != 0) {
-    status = ErrnoStatus(path, "fsync", errno);
-  }
-  if (status.ok() && ::close(fd.Release()) != 0) {
-    status = ErrnoStatus(path, "close", errno);
-  }
-  if (!status.ok()) ::unlink(path.c_str());  // no half-written key file
-  return status;
+  return WriteNewSecretFile(path, content.UnsafeSecretView(), kFileRole);
 }
 
 }  // namespace equilink

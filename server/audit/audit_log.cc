@@ -168,13 +168,7 @@ absl::StatusOr<std::vector<AuditCheckpoint>> AuditLog::Checkpoints(
           "FROM audit_checkpoint WHERE sequence > ?1 ORDER BY sequence"));
   EQ_RETURN_IF_ERROR(
       select->BindInt64(0, static_cast<int64_t>(after_sequence)));
-  std::vector<AuditCheckpoint> checkpoints;
-  while (true) {
-    EQ_ASSIGN_OR_RETURN(const bool row, select->Step());
-    if (!row) break;
-    checkpoints.push_back(CheckpointFromRow(*select));
-  }
-  return checkpoints;
+  return ReadCheckpointRows(&*select);
 }
 
 }  // namespace equilink::audit

@@ -1,6 +1,7 @@
 #include "server/audit/audit_schema.h"
 
 #include <cstdint>
+#include <vector>
 
 #include "common/status/status_macros.h"
 
@@ -131,6 +132,17 @@ AuditCheckpoint CheckpointFromRow(const store::sqlite::Statement& row) {
   checkpoint.set_key_id(row.ColumnText(3));
   checkpoint.set_signature(row.ColumnBlob(4));
   return checkpoint;
+}
+
+absl::StatusOr<std::vector<AuditCheckpoint>> ReadCheckpointRows(
+    store::sqlite::Statement* select) {
+  std::vector<AuditCheckpoint> checkpoints;
+  while (true) {
+    EQ_ASSIGN_OR_RETURN(const bool row, select->Step());
+    if (!row) break;
+    checkpoints.push_back(CheckpointFromRow(*select));
+  }
+  return checkpoints;
 }
 
 }  // namespace equilink::audit

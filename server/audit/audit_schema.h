@@ -7,7 +7,10 @@
 // trail with the sqlite3 shell and so the verifier hashes exactly what is
 // stored.
 
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "equilink/v1/audit.pb.h"
 #include "server/store/sqlite/migration.h"
@@ -45,6 +48,11 @@ absl::Status BindEntry(const equilink::v1::AuditEntry& entry,
 // Reads the current row of a statement that selected kCheckpointColumns.
 equilink::v1::AuditCheckpoint CheckpointFromRow(
     const store::sqlite::Statement& row);
+
+// Steps `select`, which selected kCheckpointColumns, to its end and returns
+// every row.
+absl::StatusOr<std::vector<equilink::v1::AuditCheckpoint>> ReadCheckpointRows(
+    store::sqlite::Statement* select);
 
 }  // namespace equilink::audit
 

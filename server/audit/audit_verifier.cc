@@ -169,13 +169,7 @@ absl::StatusOr<std::vector<AuditCheckpoint>> StoredCheckpoints(Database* db) {
       std::unique_ptr<Statement> select,
       db->GetUniqueStatement(absl::StrCat("SELECT ", kCheckpointColumns,
                                           " FROM audit_checkpoint")));
-  std::vector<AuditCheckpoint> checkpoints;
-  while (true) {
-    EQ_ASSIGN_OR_RETURN(const bool row, select->Step());
-    if (!row) break;
-    checkpoints.push_back(CheckpointFromRow(*select));
-  }
-  return checkpoints;
+  return ReadCheckpointRows(select.get());
 }
 
 }  // namespace

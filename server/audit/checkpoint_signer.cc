@@ -1,23 +1,18 @@
 #include "server/audit/checkpoint_signer.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/memory/memory.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/crypto/secret_bytes.h"
+#include "common/keys/secret_file.h"
 
 namespace equilink::audit {
 namespace {
@@ -25,6 +20,7 @@ namespace {
 // A PKCS#8 Ed25519 PEM is about 120 bytes; anything much larger is not one
 // and is refused before it is read into memory.
 constexpr size_t kMaxKeyFileBytes = 4096;
+constexpr absl::string_view kFileRole = "signing key file";
 constexpr size_t kEd25519SignatureBytes = 64;
 
 struct BioDeleter {
@@ -36,33 +32,6 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-// Owns a file descriptor; closes it on every return path.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-absl::Status ErrnoStatus(absl::string_view path, absl::string_view what,
-                         int err) {
-  const std::string message = absl::StrCat("signing key file ", path, ": ",
-                                           what, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::UnavailableError(message);
-}
 
 // OpenSSL queues errors per thread; a failure handled here must not surface
 // later in an unrelated caller's ERR_get_error.
@@ -86,79 +55,6 @@ absl::StatusOr<std::string> KeyIdOf(EVP_PKEY* key) {
 
 bool IsEd25519(EVP_PKEY* key) {
   return key != nullptr && EVP_PKEY_get_id(key) == EVP_PKEY_ED25519;
-}
-
-// Writes all of `data` to a new 0600 file at `path`, fsyncs it, and removes
-// it again on any failure so no half-written key is left behind.
-absl::Status WriteNewPrivateFile(const std::string& path,
-                                 absl::string_view data) {
-  ScopedFd fd(
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0) {
-    const int err = errno;
-    if (err == EEXIST) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("signing key file ", path,
-                       " already exists; refusing to overwrite it"));
-    }
-    return ErrnoStatus(path, "cannot create", err);
-  }
-  absl::Status status = absl::OkStatus();
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd.get(), data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = ErrnoStatus(path, "write", errno);
-      break;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  if (status.ok() && ::fsync(fd.get()) != 0) {
-    status = ErrnoStatus(path, "fsync", errno);
-  }
-  if (status.ok() && ::close(fd.Release()) != 0) {
-    status = ErrnoStatus(path, "close", errno);
-  }
-  if (!status.ok()) ::unlink(path.c_str());
-  return status;
-}
-
-// Reads a key file that only its owner can read. The buffer holds key
-// material, so it is a SecretBytes and is cleansed when it goes.
-absl::StatusOr<SecretBytes> ReadPrivateFile(const std::string& path) {
-  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(path, "cannot open", errno);
-  // fstat on the open descriptor, so the mode checked is the mode of the file
-  // actually read, even if the path is swapped in between.
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(path, "stat", errno);
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("signing key file ", path, " is not a regular file"));
-  }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "signing key file %s has mode %04o, which gives group or other users "
-        "access; it must be 0600 or stricter (chmod 600)",
-        path, st.st_mode & 07777));
-  }
-  SecretBytes buffer(kMaxKeyFileBytes + 1);
-  size_t used = 0;
-  while (used < buffer.size()) {
-    const ssize_t n = ::read(fd.get(), buffer.UnsafeMutableData() + used,
-                             buffer.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(path, "read", errno);
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  if (used > kMaxKeyFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "signing key file ", path, " is too large to be a key file"));
-  }
-  return SecretBytes(buffer.UnsafeSecretView().substr(0, used));
 }
 
 }  // namespace
@@ -186,13 +82,14 @@ absl::Status CheckpointSigner::GenerateKeyFile(const std::string& path) {
   if (pem == nullptr || pem_size <= 0) {
     return OpensslError(absl::StatusCode::kInternal, "encode private key");
   }
-  return WriteNewPrivateFile(
-      path, absl::string_view(pem, static_cast<size_t>(pem_size)));
+  return WriteNewSecretFile(
+      path, absl::string_view(pem, static_cast<size_t>(pem_size)), kFileRole);
 }
 
 absl::StatusOr<std::unique_ptr<CheckpointSigner>>
 CheckpointSigner::LoadFromFile(const std::string& path) {
-  absl::StatusOr<SecretBytes> pem = ReadPrivateFile(path);
+  absl::StatusOr<SecretBytes> pem =
+      ReadSecretFile(path, kFileRole, kMaxKeyFileBytes);
   if (!pem.ok()) return pem.status();
   const absl::string_view text = pem->UnsafeSecretView();
   BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
@@ -201,8 +98,8 @@ CheckpointSigner::LoadFromFile(const std::string& path) {
                                                           nullptr, nullptr));
   if (!IsEd25519(key.get())) {
     ERR_clear_error();
-    return absl::InvalidArgumentError(absl::StrCat(
-        "signing key file ", path, " holds no Ed25519 private key"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(kFileRole, " ", path, " holds no Ed25519 private key"));
   }
   absl::StatusOr<std::string> key_id = KeyIdOf(key.get());
   if (!key_id.ok()) return key_id.status();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "server/governance/agreement_validator.h"
@@ -15,14 +14,6 @@ const v1::Purpose* FindPurpose(const v1::Agreement& agreement,
                                absl::string_view purpose_id) {
   for (const v1::Purpose& purpose : agreement.purposes()) {
     if (purpose.purpose_id() == purpose_id) return &purpose;
-  }
-  return nullptr;
-}
-
-const v1::DataItem* FindItem(const v1::Agreement& agreement,
-                             absl::string_view field) {
-  for (const v1::DataItem& item : agreement.data_items()) {
-    if (item.field() == field) return &item;
   }
   return nullptr;
 }
@@ -49,7 +40,7 @@ std::optional<PolicyDecision> CheckAgainstFlow(const FlowMatch& match,
                 "allows");
   }
   for (const std::string& field : request.fields) {
-    const v1::DataItem* item = FindItem(*match.agreement, field);
+    const v1::DataItem* item = FindDataItem(*match.agreement, field);
     if (item == nullptr) {
       return Deny("E4", absl::StrCat("requested field ", field,
                                      " is not on the agreement's whitelist"));
@@ -76,18 +67,9 @@ PolicyDecision CheckExtract(absl::Span<const v1::Agreement> agreements,
   query.agreement_rule = "E2";
   query.review_rule = "E2";
   query.purpose_rule = "E2";
-  PolicyDecision denial;
-  const std::vector<FlowMatch> matches =
-      ResolveFlows(agreements, query, &denial);
-  if (matches.empty()) return denial;
-
-  std::optional<PolicyDecision> first_failure;
-  for (const FlowMatch& match : matches) {
-    std::optional<PolicyDecision> failure = CheckAgainstFlow(match, request);
-    if (!failure.has_value()) return Allow("E4", match);
-    if (!first_failure.has_value()) first_failure = std::move(failure);
-  }
-  return *first_failure;
+  return DecideOnFlows(agreements, query, "E4", [&](const FlowMatch& match) {
+    return CheckAgainstFlow(match, request);
+  });
 }
 
 }  // namespace equilink::governance

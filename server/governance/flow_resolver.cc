@@ -142,4 +142,29 @@ std::vector<FlowMatch> ResolveFlows(absl::Span<const v1::Agreement> agreements,
   return matches;
 }
 
+PolicyDecision DecideOnFlows(
+    absl::Span<const v1::Agreement> agreements, const FlowQuery& query,
+    absl::string_view allow_rule,
+    absl::FunctionRef<std::optional<PolicyDecision>(const FlowMatch&)> check) {
+  PolicyDecision denial;
+  const std::vector<FlowMatch> matches =
+      ResolveFlows(agreements, query, &denial);
+  if (matches.empty()) return denial;
+  std::optional<PolicyDecision> first_failure;
+  for (const FlowMatch& match : matches) {
+    std::optional<PolicyDecision> failure = check(match);
+    if (!failure.has_value()) return Allow(allow_rule, match);
+    if (!first_failure.has_value()) first_failure = std::move(failure);
+  }
+  return *first_failure;
+}
+
+const v1::DataItem* FindDataItem(const v1::Agreement& agreement,
+                                 absl::string_view field) {
+  for (const v1::DataItem& item : agreement.data_items()) {
+    if (item.field() == field) return &item;
+  }
+  return nullptr;
+}
+
 }  // namespace equilink::governance

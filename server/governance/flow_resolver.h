@@ -8,9 +8,11 @@
 // denial names the first condition no agreement met: a caller told "suspended"
 // learns more than one told "no flow".
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/types/span.h"
@@ -45,6 +47,20 @@ struct FlowMatch {
 std::vector<FlowMatch> ResolveFlows(absl::Span<const v1::Agreement> agreements,
                                     const FlowQuery& query,
                                     PolicyDecision* denial);
+
+// Allow(allow_rule) citing the first flow of ResolveFlows(agreements, query)
+// that `check` passes (returns nullopt for). Otherwise the resolver's denial
+// or, when flows matched but `check` failed them all, the first flow's
+// failure: with one agreement per organisation and dataset, the usual case,
+// that is the only one.
+PolicyDecision DecideOnFlows(
+    absl::Span<const v1::Agreement> agreements, const FlowQuery& query,
+    absl::string_view allow_rule,
+    absl::FunctionRef<std::optional<PolicyDecision>(const FlowMatch&)> check);
+
+// The data item on `agreement`'s whitelist for `field`, or null.
+const v1::DataItem* FindDataItem(const v1::Agreement& agreement,
+                                 absl::string_view field);
 
 // A PolicyDecision with verdict kDeny.
 PolicyDecision Deny(absl::string_view rule, absl::string_view reason);

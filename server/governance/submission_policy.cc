@@ -10,19 +10,11 @@
 namespace equilink::governance {
 namespace {
 
-const v1::DataItem* FindItem(const v1::Agreement& agreement,
-                             absl::string_view field) {
-  for (const v1::DataItem& item : agreement.data_items()) {
-    if (item.field() == field) return &item;
-  }
-  return nullptr;
-}
-
 // S6 and S11 for one candidate flow; nullopt when the batch passes.
 std::optional<PolicyDecision> CheckBatchAgainstFlow(
     const FlowMatch& match, const SubmissionRequest& request) {
   for (const std::string& field : request.populated_fields) {
-    const v1::DataItem* item = FindItem(*match.agreement, field);
+    const v1::DataItem* item = FindDataItem(*match.agreement, field);
     if (item == nullptr) {
       return Deny("S6", absl::StrCat("populated field ", field,
                                      " is not on the agreement's whitelist"));
@@ -61,21 +53,9 @@ PolicyDecision CheckSubmission(absl::Span<const v1::Agreement> agreements,
   query.agreement_rule = "S2";
   query.review_rule = "S3";
   query.purpose_rule = "S4";
-  PolicyDecision denial;
-  const std::vector<FlowMatch> matches =
-      ResolveFlows(agreements, query, &denial);
-  if (matches.empty()) return denial;
-
-  // The first failure is the one reported: with one agreement per
-  // organisation and dataset, the usual case, it is the only one.
-  std::optional<PolicyDecision> first_failure;
-  for (const FlowMatch& match : matches) {
-    std::optional<PolicyDecision> failure =
-        CheckBatchAgainstFlow(match, request);
-    if (!failure.has_value()) return Allow("S11", match);
-    if (!first_failure.has_value()) first_failure = std::move(failure);
-  }
-  return *first_failure;
+  return DecideOnFlows(agreements, query, "S11", [&](const FlowMatch& match) {
+    return CheckBatchAgainstFlow(match, request);
+  });
 }
 
 std::vector<std::string> PopulatedRecordFields(
