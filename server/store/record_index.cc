@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "common/status/status_macros.h"
@@ -16,7 +16,20 @@ using sqlite::Database;
 using sqlite::ScopedStatement;
 
 bool SameKey(const AppendedKey& a, const AppendedKey& b) {
-  return a.org_code == b.org_code && a.record_pseudonym == b.record_pseudonym;
+  return a.pseudonym_prefix == b.pseudonym_prefix && a.org_code == b.org_code &&
+         a.record_pseudonym == b.record_pseudonym;
+}
+
+// Key order (organisation, pseudonym bytes), then append order.
+bool KeyOrderLess(const AppendedKey& a, const AppendedKey& b) {
+  if (a.org_code != b.org_code) return a.org_code < b.org_code;
+  if (a.pseudonym_prefix != b.pseudonym_prefix) {
+    return a.pseudonym_prefix < b.pseudonym_prefix;
+  }
+  if (a.record_pseudonym != b.record_pseudonym) {
+    return a.record_pseudonym < b.record_pseudonym;
+  }
+  return a.record_id < b.record_id;
 }
 
 absl::StatusOr<int64_t> IndexedThrough(Database* db) {
@@ -100,6 +113,20 @@ absl::StatusOr<bool> IndexKey(Database* db, const AppendedKey& newest) {
 
 }  // namespace
 
+AppendedKey::AppendedKey(std::string organisation, std::string pseudonym,
+                         int64_t id)
+    : org_code(std::move(organisation)),
+      record_pseudonym(std::move(pseudonym)),
+      record_id(id) {
+  // Zero-padded when shorter, so the prefix orders like the bytes do.
+  for (size_t i = 0; i < 8; ++i) {
+    pseudonym_prefix <<= 8;
+    if (i < record_pseudonym.size()) {
+      pseudonym_prefix |= static_cast<uint8_t>(record_pseudonym[i]);
+    }
+  }
+}
+
 absl::StatusOr<std::vector<AppendedKey>> ReadUnindexedKeys(
     sqlite::Database* db) {
   EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
@@ -114,10 +141,8 @@ absl::StatusOr<std::vector<AppendedKey>> ReadUnindexedKeys(
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, query->Step());
     if (!row) break;
-    AppendedKey& key = keys.emplace_back();
-    key.record_id = query->ColumnInt64(0);
-    key.org_code = query->ColumnText(1);
-    key.record_pseudonym = query->ColumnBlob(2);
+    keys.emplace_back(query->ColumnText(1), query->ColumnBlob(2),
+                      query->ColumnInt64(0));
   }
   return keys;
 }
@@ -135,11 +160,7 @@ absl::StatusOr<IndexPassResult> IndexAppendedKeys(
   if (keys.empty()) return result;  // rolls back an empty transaction
   // Key order is what makes the pass cheap: consecutive inserts land on the
   // same index page, so each page is read and written once per pass.
-  std::sort(keys.begin(), keys.end(),
-            [](const AppendedKey& a, const AppendedKey& b) {
-              return std::tie(a.org_code, a.record_pseudonym, a.record_id) <
-                     std::tie(b.org_code, b.record_pseudonym, b.record_id);
-            });
+  std::sort(keys.begin(), keys.end(), KeyOrderLess);
   int64_t newest_id = through;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (keys[i].record_id <= through) {

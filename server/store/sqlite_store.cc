@@ -27,7 +27,7 @@ namespace {
 // A checkpoint after this many commits (or 500 ms), and a blocking one when
 // the WAL passes this many pages.
 constexpr uint64_t kCommitsPerCheckpoint = 4;
-constexpr int kPageBytes = 65536;  // see Open()
+constexpr int kPageBytes = 65536;                        // see Open()
 constexpr int kMaxWalFrames = (256 << 20) / kPageBytes;  // 256 MiB of WAL
 
 using sqlite::Database;
@@ -283,10 +283,10 @@ void SqliteStore::ProcessGroup(const std::vector<PendingCommit*>& group,
       // The caller is done with its batch once answered: its keys move here.
       BatchWrite& batch = *pending->batch;
       for (size_t i = 0; i < pending->appended_ids.size(); ++i) {
-        unindexed_keys_.push_back(
-            AppendedKey{batch.organisation_code,
-                        std::move(batch.records[i].record_pseudonym),
-                        pending->appended_ids[i]});
+        unindexed_keys_.emplace_back(
+            batch.organisation_code,
+            std::move(batch.records[i].record_pseudonym),
+            pending->appended_ids[i]);
       }
     }
     if (!writes.empty()) {
