@@ -34,8 +34,6 @@ absl::StatusOr<std::unique_ptr<RecordPipeline>> RecordPipeline::Start(
   }
   auto pipeline = absl::WrapUnique(new RecordPipeline(
       std::move(reader), *std::move(mapper), std::move(options)));
-  pipeline->reader_thread_ =
-      std::thread([p = pipeline.get()] { p->ReadLoop(); });
   for (int i = 0; i < pipeline->options_.threads; ++i) {
     pipeline->workers_.emplace_back([p = pipeline.get()] { p->WorkLoop(); });
   }
@@ -45,25 +43,20 @@ absl::StatusOr<std::unique_ptr<RecordPipeline>> RecordPipeline::Start(
 RecordPipeline::RecordPipeline(std::unique_ptr<CsvReader> reader,
                                std::unique_ptr<RowMapper> mapper,
                                PipelineOptions options)
-    : reader_(std::move(reader)),
-      mapper_(std::move(mapper)),
-      options_(std::move(options)) {}
+    : mapper_(std::move(mapper)),
+      options_(std::move(options)),
+      reader_(std::move(reader)) {}
 
 RecordPipeline::~RecordPipeline() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (reader_thread_.joinable()) reader_thread_.join();
   for (std::thread& worker : workers_) worker.join();
 }
 
 bool RecordPipeline::HasRoomOrStopping() const {
-  return batches_alive_ < options_.threads + 2 || stopping_;
-}
-
-bool RecordPipeline::HasWorkOrFinished() const {
-  return !todo_.empty() || reading_done_ || stopping_;
+  return batches_alive_ < options_.threads + 2 || stopping_ || reading_done_;
 }
 
 bool RecordPipeline::NextIsDecided() const {
@@ -72,70 +65,63 @@ bool RecordPipeline::NextIsDecided() const {
          (reading_done_ && next_to_hand_out_ >= batches_read_);
 }
 
-RecordPipeline::Work RecordPipeline::TakeSpareWork() {
-  absl::MutexLock lock(&mu_);
-  if (spare_work_.empty()) return Work();
-  Work work = std::move(spare_work_.back());
-  spare_work_.pop_back();
-  work.row_count = 0;
-  return work;
-}
-
-bool RecordPipeline::HandOver(Work work) {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(this, &RecordPipeline::HasRoomOrStopping));
-  if (stopping_) return false;
-  todo_.push_back(std::move(work));
-  ++batches_alive_;
-  return true;
-}
-
-void RecordPipeline::ReadLoop() {
+bool RecordPipeline::ReadBatch(Work& work) {
+  absl::MutexLock read_lock(&read_mu_);
+  if (reader_exhausted_) return false;
   const size_t rows_per_batch = static_cast<size_t>(options_.rows_per_batch);
-  uint64_t sequence = 0;
-  Work work = TakeSpareWork();
+  work.row_count = 0;
   absl::Status read_status;
-  while (true) {
+  bool end_of_file = false;
+  while (work.row_count < rows_per_batch) {
     if (work.row_count == work.rows.size()) work.rows.emplace_back();
     absl::StatusOr<bool> more = reader_->Next(&work.rows[work.row_count]);
     if (!more.ok()) {
       read_status = more.status();
       break;
     }
-    if (!*more) break;
-    if (work.row_count == 0) work.sequence = sequence;
-    if (++work.row_count == rows_per_batch) {
-      if (!HandOver(std::move(work))) return;
-      work = TakeSpareWork();
-      ++sequence;
+    if (!*more) {
+      end_of_file = true;
+      break;
+    }
+    ++work.row_count;
+  }
+  // A batch cut short by a read error is dropped: the error takes its place
+  // in the sequence, after every batch before it.
+  const bool has_batch = read_status.ok() && work.row_count > 0;
+  if (has_batch) work.sequence = next_sequence_++;
+  if (!read_status.ok() || end_of_file) {
+    reader_exhausted_ = true;
+    absl::MutexLock lock(&mu_);
+    reading_done_ = true;
+    batches_read_ = next_sequence_;
+    if (!read_status.ok() && next_sequence_ < error_sequence_) {
+      error_ = read_status;
+      error_sequence_ = next_sequence_;
     }
   }
-  if (read_status.ok() && work.row_count > 0) {
-    if (!HandOver(std::move(work))) return;
-    ++sequence;
-  }
-  absl::MutexLock lock(&mu_);
-  reading_done_ = true;
-  batches_read_ = sequence;
-  if (!read_status.ok() && sequence < error_sequence_) {
-    error_ = read_status;
-    error_sequence_ = sequence;
-  }
+  return has_batch;
 }
 
 void RecordPipeline::WorkLoop() {
-  // One per worker and reused for every row, so that mapping reuses its
-  // strings instead of allocating them again for each row.
+  // This worker's row buffers and mapped row, reused for every batch and row
+  // so that reading and mapping reuse their strings' capacity.
+  Work work;
   MappedRow mapped;
   while (true) {
-    Work work;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &RecordPipeline::HasRoomOrStopping));
+      if (stopping_ || reading_done_) return;
+      ++batches_alive_;  // this worker's next batch
+    }
+    if (!ReadBatch(work)) {
+      absl::MutexLock lock(&mu_);
+      --batches_alive_;
+      return;
+    }
     PipelineBatch batch;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &RecordPipeline::HasWorkOrFinished));
-      if (stopping_ || todo_.empty()) return;
-      work = std::move(todo_.front());
-      todo_.pop_front();
       if (!spare_batches_.empty()) {
         batch.outgoing.batch = std::move(spare_batches_.back());
         spare_batches_.pop_back();
@@ -154,7 +140,6 @@ void RecordPipeline::WorkLoop() {
       error_sequence_ = work.sequence;
     }
     done_.emplace(work.sequence, std::move(batch));
-    spare_work_.push_back(std::move(work));
   }
 }
 

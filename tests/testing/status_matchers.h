@@ -42,6 +42,16 @@ MATCHER_P2(StatusIs, code, message_matcher, "has status code and message") {
          ::testing::Matches(message_matcher)(std::string(status.message()));
 }
 
+// Matches an OK StatusOr whose value matches `inner` (absl 20220623 has no
+// IsOkAndHolds).
+MATCHER_P(IsOkAndHolds, inner, "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(inner, *arg, result_listener);
+}
+
 }  // namespace equilink::testing
 
 #define EQ_ASSERT_OK_AND_ASSIGN(lhs, expr)                                    \

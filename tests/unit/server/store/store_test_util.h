@@ -16,18 +16,11 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/store.h"
+#include "tests/testing/status_matchers.h"
 
 namespace equilink::store::testing {
 
-// Matches an OK StatusOr whose value matches `inner` (absl 20220623 and
-// tests/testing have no IsOkAndHolds).
-MATCHER_P(IsOkAndHolds, inner, "is OK and holds a matching value") {
-  if (!arg.ok()) {
-    *result_listener << "status is " << arg.status();
-    return false;
-  }
-  return ::testing::ExplainMatchResult(inner, *arg, result_listener);
-}
+using ::equilink::testing::IsOkAndHolds;
 
 // A 32-byte pseudonym derived from `n`.
 inline std::string Pseudonym(uint64_t n) {
