@@ -127,9 +127,10 @@ AppendedKey::AppendedKey(std::string organisation, std::string pseudonym,
   }
 }
 
-absl::StatusOr<std::vector<AppendedKey>> ReadUnindexedKeys(
-    sqlite::Database* db) {
-  EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
+namespace {
+
+absl::StatusOr<std::vector<AppendedKey>> ReadKeysAfter(sqlite::Database* db,
+                                                       int64_t through) {
   EQ_ASSIGN_OR_RETURN(
       ScopedStatement query,
       db->GetCachedStatement(
@@ -147,6 +148,14 @@ absl::StatusOr<std::vector<AppendedKey>> ReadUnindexedKeys(
   return keys;
 }
 
+}  // namespace
+
+absl::StatusOr<std::vector<AppendedKey>> ReadUnindexedKeys(
+    sqlite::Database* db) {
+  EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
+  return ReadKeysAfter(db, through);
+}
+
 absl::StatusOr<int64_t> CountIndexedRecords(sqlite::Database* db) {
   return db->QueryInt64("SELECT count(*) FROM record_keys");
 }
@@ -156,6 +165,20 @@ absl::StatusOr<IndexPassResult> IndexAppendedKeys(
   EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
                       sqlite::Transaction::Begin(db));
   EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
+  // The caller's list is what its own commits appended. Another process on
+  // the same file (`equilink-gateway summary`, a second gateway started by
+  // mistake) may have indexed some of those rows or appended rows of its own:
+  // drop what is indexed already, and when the rest is not exactly the rows
+  // past the watermark (dense, thanks to AUTOINCREMENT), read those instead.
+  EQ_ASSIGN_OR_RETURN(
+      const int64_t newest_appended,
+      db->QueryInt64("SELECT coalesce(max(record_id), 0) FROM records"));
+  std::erase_if(keys, [through](const AppendedKey& key) {
+    return key.record_id <= through;
+  });
+  if (static_cast<int64_t>(keys.size()) != newest_appended - through) {
+    EQ_ASSIGN_OR_RETURN(keys, ReadKeysAfter(db, through));
+  }
   IndexPassResult result;
   if (keys.empty()) return result;  // rolls back an empty transaction
   // Key order is what makes the pass cheap: consecutive inserts land on the
@@ -163,9 +186,6 @@ absl::StatusOr<IndexPassResult> IndexAppendedKeys(
   std::sort(keys.begin(), keys.end(), KeyOrderLess);
   int64_t newest_id = through;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i].record_id <= through) {
-      return absl::InternalError("index pass given an already indexed record");
-    }
     newest_id = std::max(newest_id, keys[i].record_id);
     // Several appended rows of one key: only the last (newest) is indexed.
     if (i + 1 < keys.size() && SameKey(keys[i], keys[i + 1])) {

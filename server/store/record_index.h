@@ -46,12 +46,14 @@ struct IndexPassResult {
   int64_t superseded = 0;  // older rows of a key deleted by the pass
 };
 
-// Indexes `appended`, which must be exactly the records appended since the
-// last pass (ReadUnindexedKeys() plus what was committed since), in one
-// transaction on `db` (the writer connection, outside any transaction). For
-// each key the row with the highest record_id stays; the others are deleted
-// and their batches' live_records decremented. Sorts `appended`. On error
-// nothing changes.
+// Indexes every record appended since the last pass, in one transaction on
+// `db` (the writer connection, outside any transaction). `appended` is the
+// caller's list of what it appended (ReadUnindexedKeys() at start-up plus its
+// commits since); when another connection has indexed or appended rows in
+// the meantime, the pass notices and uses the table instead. For each key the
+// row with the highest record_id stays; the others are deleted and their
+// batches' live_records decremented. Sorts `appended`. On error nothing
+// changes.
 absl::StatusOr<IndexPassResult> IndexAppendedKeys(
     sqlite::Database* db, std::vector<AppendedKey>& appended);
 

@@ -58,8 +58,10 @@ CREATE TABLE records (
 // however many keys land on it. That pass also applies "a re-submitted record
 // replaces the stored one": the newest record_id of a key wins and older rows
 // are deleted. record_id is also the feed position the linkage engine reads
-// from. batches.live_records counts a batch's rows that are still current, so
-// a submission's count needs no scan of `records`.
+// from; AUTOINCREMENT keeps it from ever being reused after a delete, so
+// every row past the watermark is exactly the rows appended since the last
+// pass, numbered without gaps. batches.live_records counts a batch's rows that
+// are still current, so a submission's count needs no scan of `records`.
 constexpr char kSchemaV2[] = R"sql(
 ALTER TABLE batches ADD COLUMN live_records INTEGER NOT NULL DEFAULT 0;
 UPDATE batches SET live_records = (
@@ -68,7 +70,7 @@ UPDATE batches SET live_records = (
     AND r.sequence = batches.sequence);
 
 CREATE TABLE records_v2 (
-  record_id INTEGER PRIMARY KEY,
+  record_id INTEGER PRIMARY KEY AUTOINCREMENT,
   org_code TEXT NOT NULL,
   record_pseudonym BLOB NOT NULL CHECK (length(record_pseudonym) > 0),
   submission_id TEXT NOT NULL,

@@ -341,6 +341,61 @@ TEST_F(SqliteStoreTest, RecordsAppendedBeforeACrashAreIndexedAfterIt) {
   EXPECT_THAT(store_->RecordsInSubmission("RX1", "s2"), IsOkAndHolds(2));
 }
 
+// `equilink-gateway summary` opens the file while the gateway runs and indexes
+// what is pending; the gateway's own list of appended keys is then stale, and
+// its next pass must cope (it used to fail on every later pass).
+TEST_F(SqliteStoreTest, AnotherConnectionIndexingOrAppendingIsTolerated) {
+  Reopen(Options(/*index_when_idle=*/false));
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 4, 0)), IsOk());
+  {
+    EQ_ASSERT_OK_AND_ASSIGN(
+        auto other, SqliteStore::Open(Options(/*index_when_idle=*/false)));
+    EXPECT_EQ(other->GetStats().unindexed_records, 4);
+    ASSERT_THAT(other->IndexAppendedRecords(), IsOk());
+    // Rows this store does not know about.
+    ASSERT_THAT(other->CommitBatch(MakeBatch("RY2", "s9", 0, 3, 0)), IsOk());
+    other->Close();  // indexes its own rows too
+  }
+  // This store's list still holds the four keys the other store indexed; it
+  // appends two more, one of them re-submitting a key of the first batch.
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 2, 3, "new")),
+              IsOk());
+  ASSERT_THAT(store_->IndexAppendedRecords(), IsOk());
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(3));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s2"), IsOkAndHolds(2));
+  EXPECT_THAT(store_->RecordsInSubmission("RY2", "s9"), IsOkAndHolds(3));
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 8);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 8);
+  EXPECT_EQ(store_->GetStats().unindexed_records, 0);
+}
+
+// Rows appended by another writer and never indexed by it are indexed by
+// this store's next pass, not skipped past.
+TEST_F(SqliteStoreTest, RowsAppendedByAnotherWriterAreIndexed) {
+  Reopen(Options(/*index_when_idle=*/false));
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 2, 0)), IsOk());
+  {
+    RawConnection raw(path_);
+    // What a second gateway's commit leaves: an appended row and its batch.
+    ASSERT_EQ(
+        raw.Exec("INSERT INTO batches (org_code, submission_id, sequence, "
+                 "dataset_id, key_id, record_count, ack, committed_at, "
+                 "live_records) VALUES ('RY2', 'x', 0, 'd', 'k', 1, "
+                 "x'00', 0, 1); INSERT INTO records (org_code, "
+                 "record_pseudonym, submission_id, sequence, payload, "
+                 "stored_at) VALUES ('RY2', x'0102', 'x', 0, x'aa', 0)"),
+        SQLITE_OK);
+  }
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 2, 2)), IsOk());
+  ASSERT_THAT(store_->IndexAppendedRecords(), IsOk());
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 5);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys WHERE org_code = "
+                         "'RY2'"),
+            1);
+}
+
 // A database written by the first release (schema version 1, records keyed
 // by a primary key) is migrated in place with nothing lost.
 TEST_F(SqliteStoreTest, VersionOneDatabaseIsMigrated) {
