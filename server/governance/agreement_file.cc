@@ -94,7 +94,10 @@ std::string CanonicalAgreementBytes(const v1::Agreement& agreement) {
 }
 
 std::string AgreementVersionHash(const v1::Agreement& agreement) {
-  const std::string bytes = CanonicalAgreementBytes(agreement);
+  return VersionHashOfCanonicalBytes(CanonicalAgreementBytes(agreement));
+}
+
+std::string VersionHashOfCanonicalBytes(absl::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EQ_CHECK(EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),

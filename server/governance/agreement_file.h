@@ -39,6 +39,9 @@ std::string CanonicalAgreementBytes(const v1::Agreement& agreement);
 
 // Lowercase hex SHA-256 of CanonicalAgreementBytes: 64 characters.
 std::string AgreementVersionHash(const v1::Agreement& agreement);
+// The same hash of bytes already in canonical form (as stored), without
+// re-serialising them: the registry checks stored bytes with it.
+std::string VersionHashOfCanonicalBytes(absl::string_view canonical);
 
 }  // namespace equilink::governance
 

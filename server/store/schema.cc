@@ -102,9 +102,41 @@ INSERT INTO store_state (name, value)
   SELECT 'keys_indexed_through', coalesce(max(record_id), 0) FROM records;
 )sql";
 
+// Version 3: data sharing agreements (server/governance/agreement_registry.h).
+//
+// A version's agreed content is stored once, as the canonical bytes whose
+// SHA-256 the audit log cites, so the registry can recompute the hash on every
+// load and notice a row edited behind its back. Rows are never updated: status
+// is not a column but the last of the version's append-only events, as in the
+// lifecycle library, so the history that justifies a status cannot be lost by
+// overwriting it. Both tables are small and always read by key, hence WITHOUT
+// ROWID. Times are Unix milliseconds.
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE agreements (
+  agreement_id TEXT NOT NULL CHECK (length(agreement_id) > 0),
+  version INTEGER NOT NULL CHECK (version >= 1),
+  version_hash TEXT NOT NULL CHECK (length(version_hash) = 64),
+  canonical BLOB NOT NULL,
+  author TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (agreement_id, version)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agreement_events (
+  agreement_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  event_seq INTEGER NOT NULL CHECK (event_seq >= 0),
+  event BLOB NOT NULL,
+  status INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (agreement_id, version, event_seq)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr sqlite::Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 }  // namespace

@@ -20,24 +20,11 @@ using ::equilink::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kAuthor[] = "urn:equilink:person:ics-ig-officer-01";
-constexpr char kCaldicottGuardian[] = "urn:equilink:person:caldicott-01";
-constexpr char kSiro[] = "urn:equilink:person:siro-01";
-
-absl::Time At(absl::CivilDay day) {
-  return absl::FromCivil(absl::CivilSecond(day), absl::UTCTimeZone());
-}
-
-TransitionRequest Request(v1::AgreementAction action,
-                          const std::string& principal,
-                          absl::CivilDay day = kInForceDay) {
-  TransitionRequest request;
-  request.action = action;
-  request.actor = Actor{principal, /*has_governance_role=*/true};
-  request.time = At(day);
-  request.reason = "test";
-  return request;
-}
+using ::equilink::governance::testing::At;
+using ::equilink::governance::testing::kAuthor;
+using ::equilink::governance::testing::kCaldicottGuardian;
+using ::equilink::governance::testing::kSiro;
+using ::equilink::governance::testing::Request;
 
 class AgreementLifecycleTest : public ::testing::Test {
  protected:

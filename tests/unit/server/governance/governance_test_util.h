@@ -8,10 +8,12 @@
 #include <string>
 
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "equilink/v1/agreement.pb.h"
 #include "equilink/v1/record.pb.h"
 #include "gtest/gtest.h"
 #include "server/governance/agreement_file.h"
+#include "server/governance/agreement_lifecycle.h"
 
 namespace equilink::governance::testing {
 
@@ -22,6 +24,28 @@ inline constexpr char kExtractExample[] =
 
 // A day inside both examples' periods and before their review date.
 inline constexpr absl::CivilDay kInForceDay(2026, 11, 23);
+
+// Principals of an ICS's information governance: the examples' author and two
+// approvers (four eyes).
+inline constexpr char kAuthor[] = "urn:equilink:person:ics-ig-officer-01";
+inline constexpr char kCaldicottGuardian[] = "urn:equilink:person:caldicott-01";
+inline constexpr char kSiro[] = "urn:equilink:person:siro-01";
+
+inline absl::Time At(absl::CivilDay day) {
+  return absl::FromCivil(absl::CivilSecond(day), absl::UTCTimeZone());
+}
+
+// A request by a governance principal on `day`.
+inline TransitionRequest Request(v1::AgreementAction action,
+                                 const std::string& principal,
+                                 absl::CivilDay day = kInForceDay) {
+  TransitionRequest request;
+  request.action = action;
+  request.actor = Actor{principal, /*has_governance_role=*/true};
+  request.time = At(day);
+  request.reason = "test";
+  return request;
+}
 
 inline v1::Agreement LoadExample(const std::string& path,
                                  v1::AgreementStatus status) {
