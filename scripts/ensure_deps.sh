@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config make
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcsv-dev libjemalloc-dev
+  libabsl-dev libsqlite3-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libcsv-dev libjemalloc-dev
   openssl sqlite3 clang-format)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #include "server/api/gateway_server.h"
 
 #include <chrono>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -36,6 +37,25 @@ absl::Status SeedOrganisations(const v1::GatewayConfig& config,
   return absl::OkStatus();
 }
 
+// The audit log, with its checkpoint signing key generated (mode 0600) on
+// first start. An existing key is never replaced: a new key would orphan the
+// checkpoints already published.
+absl::StatusOr<std::unique_ptr<audit::AuditLog>> OpenAuditLog(
+    const v1::AuditConfig& config) {
+  if (!std::filesystem::exists(config.checkpoint_signing_key_file())) {
+    EQ_RETURN_IF_ERROR(audit::CheckpointSigner::GenerateKeyFile(
+        config.checkpoint_signing_key_file()));
+    EQ_LOG(kInfo, "generated a new audit checkpoint signing key");
+  }
+  EQ_ASSIGN_OR_RETURN(std::unique_ptr<audit::CheckpointSigner> signer,
+                      audit::CheckpointSigner::LoadFromFile(
+                          config.checkpoint_signing_key_file()));
+  audit::AuditLog::Options options;
+  options.path = config.sqlite_path();
+  options.checkpoint_interval = config.checkpoint_interval();
+  return audit::AuditLog::Open(std::move(options), std::move(signer));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
@@ -52,9 +72,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       static_cast<int>(config.store().busy_timeout_ms());
   EQ_ASSIGN_OR_RETURN(gateway->store_, store::SqliteStore::Open(store_options));
   EQ_RETURN_IF_ERROR(SeedOrganisations(config, *gateway->store_));
+  EQ_ASSIGN_OR_RETURN(gateway->audit_, OpenAuditLog(config.audit()));
+  EQ_ASSIGN_OR_RETURN(gateway->agreements_, governance::AgreementRegistry::Open(
+                                                config.store().sqlite_path()));
 
-  gateway->authoriser_ =
-      std::make_unique<auth::RegistryAuthoriser>(gateway->store_.get());
+  gateway->authoriser_ = std::make_unique<auth::CallAuthoriser>(
+      gateway->store_.get(), gateway->audit_.get());
   ingest::IngestOptions ingest_options;
   ingest_options.max_batch_records = config.max_batch_records();
   ingest_options.accepted_key_ids.assign(config.accepted_key_ids().begin(),

@@ -1,9 +1,10 @@
 #ifndef EQUILINK_SERVER_API_GATEWAY_SERVER_H_
 #define EQUILINK_SERVER_API_GATEWAY_SERVER_H_
 
-// The gateway's composition root: opens the store, seeds the organisation
-// registry from the configuration, wires authorisation, ingest and the gRPC
-// services (submission, health, reflection) and listens with mutual TLS.
+// The gateway's composition root: opens the store, the audit log and the
+// agreement registry, seeds the organisation registry from the configuration,
+// wires authorisation, ingest and the gRPC services (submission, governance,
+// extract, health, reflection) and listens with mutual TLS.
 // main.cc and the integration tests both start the gateway through this one
 // class, so tests exercise exactly what operators run.
 
@@ -15,7 +16,9 @@
 #include "grpcpp/server.h"
 #include "server/api/ingest_executor.h"
 #include "server/api/submission_service.h"
-#include "server/auth/organisation_authoriser.h"
+#include "server/audit/audit_log.h"
+#include "server/auth/access_policy.h"
+#include "server/governance/agreement_registry.h"
 #include "server/ingest/batch_ingestor.h"
 #include "server/store/store.h"
 
@@ -50,7 +53,9 @@ class GatewayServer {
   GatewayServer() = default;
 
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<auth::SubmissionAuthoriser> authoriser_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<governance::AgreementRegistry> agreements_;
+  std::unique_ptr<auth::CallAuthoriser> authoriser_;
   std::unique_ptr<ingest::BatchIngestor> ingestor_;
   std::unique_ptr<IngestExecutor> executor_;
   std::unique_ptr<SubmissionService> submission_service_;

@@ -7,10 +7,13 @@
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
 #include "google/protobuf/arena.h"
-#include "server/auth/authenticate.h"
 
 namespace equilink::api {
 namespace {
+
+constexpr char kSubmitMethod[] = "/equilink.v1.SubmissionService/Submit";
+constexpr char kGetSubmissionStatusMethod[] =
+    "/equilink.v1.SubmissionService/GetSubmissionStatus";
 
 absl::Status DrainingStatus() {
   return absl::UnavailableError("gateway is shutting down; retry later");
@@ -37,7 +40,7 @@ struct ReceivedBatch {
 
 }  // namespace
 
-SubmissionService::SubmissionService(auth::SubmissionAuthoriser* authoriser,
+SubmissionService::SubmissionService(auth::CallAuthoriser* authoriser,
                                      const ingest::BatchIngestor* ingestor,
                                      store::Store* store,
                                      IngestExecutor* executor,
@@ -51,27 +54,15 @@ SubmissionService::SubmissionService(auth::SubmissionAuthoriser* authoriser,
       options_(options) {}
 
 absl::StatusOr<auth::Principal> SubmissionService::AuthoriseCaller(
-    const grpc::ServerContext& context) {
-  absl::StatusOr<std::string> organisation =
-      auth::OrganisationFromAuthContext(*context.auth_context());
-  if (!organisation.ok()) {
-    EQ_LOG(kWarning, "denied: unauthenticated caller (%s)",
-           organisation.status().message());
-    return organisation.status();
-  }
-  absl::StatusOr<auth::Principal> principal =
-      authoriser_->AuthoriseSubmitter(*organisation);
-  if (!principal.ok()) {
-    EQ_LOG(kWarning, "denied: organisation %s (%s)", *organisation,
-           principal.status().message());
-  }
-  return principal;
+    const grpc::ServerContext& context, absl::string_view full_method) {
+  return authoriser_->Authorise(*context.auth_context(), full_method);
 }
 
 grpc::Status SubmissionService::Submit(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::BatchAck, v1::SubmissionBatch>* stream) {
-  absl::StatusOr<auth::Principal> principal = AuthoriseCaller(*context);
+  absl::StatusOr<auth::Principal> principal =
+      AuthoriseCaller(*context, kSubmitMethod);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   if (draining_->load()) return ToGrpcStatus(DrainingStatus());
   const std::string organisation = principal->organisation_code;
@@ -123,7 +114,8 @@ grpc::Status SubmissionService::Submit(
 grpc::Status SubmissionService::GetSubmissionStatus(
     grpc::ServerContext* context, const v1::GetSubmissionStatusRequest* request,
     v1::SubmissionStatus* response) {
-  absl::StatusOr<auth::Principal> principal = AuthoriseCaller(*context);
+  absl::StatusOr<auth::Principal> principal =
+      AuthoriseCaller(*context, kGetSubmissionStatusMethod);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   if (!ingest::IsWellFormedId(request->submission_id())) {
     return ToGrpcStatus(

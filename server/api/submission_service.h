@@ -9,7 +9,7 @@
 
 #include "equilink/v1/submission.grpc.pb.h"
 #include "server/api/ingest_executor.h"
-#include "server/auth/organisation_authoriser.h"
+#include "server/auth/access_policy.h"
 #include "server/ingest/batch_ingestor.h"
 #include "server/store/store.h"
 
@@ -27,7 +27,7 @@ class SubmissionService final : public v1::SubmissionService::Service {
   // None of the pointers is owned; all must outlive the service. `draining`
   // becomes true when the gateway starts a graceful shutdown: in-flight batches
   // finish, new ones are refused.
-  SubmissionService(auth::SubmissionAuthoriser* authoriser,
+  SubmissionService(auth::CallAuthoriser* authoriser,
                     const ingest::BatchIngestor* ingestor, store::Store* store,
                     IngestExecutor* executor, const std::atomic<bool>* draining,
                     SubmissionServiceOptions options = {});
@@ -46,9 +46,9 @@ class SubmissionService final : public v1::SubmissionService::Service {
   // The calling organisation, or the status to answer with. Every handler calls
   // this first.
   absl::StatusOr<auth::Principal> AuthoriseCaller(
-      const grpc::ServerContext& context);
+      const grpc::ServerContext& context, absl::string_view full_method);
 
-  auth::SubmissionAuthoriser* const authoriser_;
+  auth::CallAuthoriser* const authoriser_;
   const ingest::BatchIngestor* const ingestor_;
   store::Store* const store_;
   IngestExecutor* const executor_;

@@ -39,6 +39,21 @@ bool IsValidOrganisationCode(absl::string_view code);
 absl::StatusOr<std::string> OrganisationFromAuthContext(
     const grpc::AuthContext& context);
 
+inline constexpr absl::string_view kPersonUriPrefix = "urn:equilink:person:";
+
+// The member of staff a certificate names: its one URI SAN starting with
+// urn:equilink:person:, followed by 1-64 characters of [a-z0-9._-]. Empty
+// when there is none (organisation certificates); Unauthenticated when there
+// are two or the id is malformed. Thread-safe.
+absl::StatusOr<std::string> PersonFromAuthContext(
+    const grpc::AuthContext& context);
+
+// Lowercase hex SHA-256 of the peer certificate's DER encoding, for binding an
+// organisation to one certificate. Unauthenticated when the context holds no
+// parseable peer certificate. Thread-safe.
+absl::StatusOr<std::string> CertificateSha256FromAuthContext(
+    const grpc::AuthContext& context);
+
 }  // namespace equilink::auth
 
 #endif  // EQUILINK_SERVER_AUTH_AUTHENTICATE_H_

@@ -24,6 +24,15 @@ inline constexpr absl::string_view kRoleAdmin = "admin";
 struct Principal {
   std::string organisation_code;   // from urn:equilink:org:<code>
   std::vector<std::string> roles;  // from the registry, not the certificate
+  // urn:equilink:person:<id> from the certificate when it names a member of
+  // staff (governance users), else empty.
+  std::string person;
+
+  // Who acted, for four-eyes checks and agreement histories: the person when
+  // the certificate names one, else the organisation's URN.
+  std::string Id() const {
+    return person.empty() ? "urn:equilink:org:" + organisation_code : person;
+  }
 
   bool HasRole(absl::string_view role) const {
     return std::find(roles.begin(), roles.end(), role) != roles.end();

@@ -15,6 +15,11 @@
 namespace equilink::config {
 namespace {
 
+// The English Indices of Deprivation 2019 File 1, as shipped in deploy/data:
+// an installed gateway finds it where the package puts it, a build tree finds
+// the source copy.
+constexpr char kDefaultLocalAuthorityLookup[] = EQUILINK_DEFAULT_LA_LOOKUP;
+
 // Collects the first parse error with its position, instead of protobuf's
 // default of printing to stderr.
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
@@ -41,7 +46,7 @@ bool IsOrganisationCode(absl::string_view code) {
   return true;
 }
 
-void ApplyDefaults(v1::GatewayConfig& config) {
+void ApplyDefaultsInPlace(v1::GatewayConfig& config) {
   if (config.listen_address().empty())
     config.set_listen_address("127.0.0.1:7443");
   v1::StoreConfig& store = *config.mutable_store();
@@ -55,6 +60,32 @@ void ApplyDefaults(v1::GatewayConfig& config) {
   if (config.shutdown_grace_seconds() == 0)
     config.set_shutdown_grace_seconds(30);
   if (config.worker_threads() == 0) config.set_worker_threads(8);
+
+  // The audit log and its signing key default to files beside the store, so a
+  // minimal configuration is still audited.
+  const std::filesystem::path store_dir =
+      std::filesystem::path(store.sqlite_path()).parent_path();
+  v1::AuditConfig& audit = *config.mutable_audit();
+  if (audit.sqlite_path().empty() && !store.sqlite_path().empty())
+    audit.set_sqlite_path((store_dir / "audit.db").string());
+  if (audit.checkpoint_signing_key_file().empty() &&
+      !store.sqlite_path().empty()) {
+    audit.set_checkpoint_signing_key_file(
+        (store_dir / "audit-signing.key").string());
+  }
+  if (audit.checkpoint_interval() == 0) audit.set_checkpoint_interval(1000);
+
+  v1::GovernanceConfig& governance = *config.mutable_governance();
+  if (governance.local_authority_lookup_file().empty()) {
+    governance.set_local_authority_lookup_file(kDefaultLocalAuthorityLookup);
+  }
+  if (governance.review_grace_days() == 0) governance.set_review_grace_days(30);
+  if (governance.rate_limit_records_per_second() == 0)
+    governance.set_rate_limit_records_per_second(50000);
+  if (governance.rate_limit_burst_records() == 0)
+    governance.set_rate_limit_burst_records(250000);
+  if (governance.purge_interval_hours() == 0)
+    governance.set_purge_interval_hours(24);
 }
 
 absl::Status Validate(const v1::GatewayConfig& config) {
@@ -81,6 +112,16 @@ absl::Status Validate(const v1::GatewayConfig& config) {
   }
   if (config.worker_threads() > 256)
     return invalid("worker_threads", "must be at most 256");
+  if (config.audit().sqlite_path() == config.store().sqlite_path()) {
+    return invalid("audit.sqlite_path",
+                   "must be a file of its own, apart from the record store");
+  }
+  if (config.governance().rate_limit_burst_records() <
+      config.max_batch_records()) {
+    return invalid("governance.rate_limit_burst_records",
+                   "must be at least max_batch_records, or no full batch "
+                   "could ever pass");
+  }
   absl::flat_hash_set<std::string> codes;
   for (int i = 0; i < config.organisations_size(); ++i) {
     const v1::OrganisationSeed& org = config.organisations(i);
@@ -113,6 +154,10 @@ std::string ResolveAgainst(const std::filesystem::path& dir,
 
 }  // namespace
 
+void ApplyGatewayConfigDefaults(v1::GatewayConfig& config) {
+  ApplyDefaultsInPlace(config);
+}
+
 bool IsKnownRole(absl::string_view role) {
   return role == "submitter" || role == "governance" || role == "consumer" ||
          role == "auditor" || role == "admin";
@@ -127,7 +172,7 @@ absl::StatusOr<v1::GatewayConfig> ParseGatewayConfig(absl::string_view text) {
     return absl::InvalidArgumentError(
         absl::StrCat("gateway config: ", errors.error()));
   }
-  ApplyDefaults(config);
+  ApplyDefaultsInPlace(config);
   EQ_RETURN_IF_ERROR(Validate(config));
   return config;
 }
@@ -151,6 +196,13 @@ absl::StatusOr<v1::GatewayConfig> LoadGatewayConfig(const std::string& path) {
   tls.set_ca_file(ResolveAgainst(dir, tls.ca_file()));
   config->mutable_store()->set_sqlite_path(
       ResolveAgainst(dir, config->store().sqlite_path()));
+  v1::AuditConfig& audit = *config->mutable_audit();
+  audit.set_sqlite_path(ResolveAgainst(dir, audit.sqlite_path()));
+  audit.set_checkpoint_signing_key_file(
+      ResolveAgainst(dir, audit.checkpoint_signing_key_file()));
+  v1::GovernanceConfig& governance = *config->mutable_governance();
+  governance.set_local_authority_lookup_file(
+      ResolveAgainst(dir, governance.local_authority_lookup_file()));
   return config;
 }
 

@@ -26,6 +26,10 @@ absl::StatusOr<v1::GatewayConfig> LoadGatewayConfig(const std::string& path);
 // The roles an organisation may hold.
 bool IsKnownRole(absl::string_view role);
 
+// Fills every unset field with its default, as ParseGatewayConfig does, for
+// callers (tests, benchmarks) that build a GatewayConfig in code.
+void ApplyGatewayConfigDefaults(v1::GatewayConfig& config);
+
 }  // namespace equilink::config
 
 #endif  // EQUILINK_SERVER_CONFIG_GATEWAY_CONFIG_H_

@@ -133,10 +133,55 @@ CREATE TABLE agreement_events (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 4: what agreement enforcement needs beside the records.
+//
+// organisations.certificate_sha256 binds an organisation to one certificate
+// (empty: any certificate the ICS's CA issued for its code). batches record
+// the agreement version that admitted them, because retention is the
+// agreement's: the purge finds a batch's retention period through it.
+// Quarantined records (outside an agreement's population scope, S9) are kept
+// apart from `records`, which is the linkage engine's feed, so a quarantined
+// record can never be linked by accident; governance can inspect and release
+// or delete them. The opt-out list is versioned: an upload adds a version,
+// and only the newest applies, so a bad upload can be superseded without
+// editing rows. Tokens are keyed and 32 bytes: WITHOUT ROWID, read by key.
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE organisations ADD COLUMN certificate_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE batches ADD COLUMN agreement_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE batches ADD COLUMN agreement_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE quarantined_records (
+  quarantine_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_code TEXT NOT NULL,
+  record_pseudonym BLOB NOT NULL,
+  submission_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  stored_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE optout_lists (
+  version INTEGER PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  token_count INTEGER NOT NULL CHECK (token_count >= 0),
+  uploaded_by TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL,
+  description TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE optout_tokens (
+  version INTEGER NOT NULL,
+  token BLOB NOT NULL CHECK (length(token) = 32),
+  PRIMARY KEY (version, token)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr sqlite::Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 }  // namespace

@@ -362,7 +362,8 @@ absl::StatusOr<std::optional<Organisation>> SqliteStore::FindOrganisation(
       ScopedStatement query,
       reader_->db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
-          "SELECT name, roles, active FROM organisations WHERE code = ?1"));
+          "SELECT name, roles, active, certificate_sha256 FROM organisations "
+          "WHERE code = ?1"));
   EQ_RETURN_IF_ERROR(query->BindText(0, code));
   EQ_ASSIGN_OR_RETURN(bool row, query->Step());
   if (!row) return std::optional<Organisation>();
@@ -372,6 +373,7 @@ absl::StatusOr<std::optional<Organisation>> SqliteStore::FindOrganisation(
   organisation.roles =
       absl::StrSplit(query->ColumnText(1), ',', absl::SkipEmpty());
   organisation.active = query->ColumnInt64(2) != 0;
+  organisation.certificate_sha256 = query->ColumnText(3);
   return organisation;
 }
 
@@ -394,16 +396,42 @@ absl::Status SqliteStore::UpsertOrganisation(const Organisation& organisation) {
       ScopedStatement upsert,
       writer_.db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
-          "INSERT INTO organisations (code, name, roles, active, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO UPDATE SET "
+          "INSERT INTO organisations (code, name, roles, active, updated_at, "
+          "certificate_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+          "ON CONFLICT (code) DO UPDATE SET "
           "name = excluded.name, roles = excluded.roles, "
-          "active = excluded.active, updated_at = excluded.updated_at"));
+          "active = excluded.active, updated_at = excluded.updated_at, "
+          "certificate_sha256 = excluded.certificate_sha256"));
   EQ_RETURN_IF_ERROR(upsert->BindText(0, organisation.code));
   EQ_RETURN_IF_ERROR(upsert->BindText(1, organisation.name));
   EQ_RETURN_IF_ERROR(upsert->BindText(2, roles));
   EQ_RETURN_IF_ERROR(upsert->BindInt64(3, organisation.active ? 1 : 0));
   EQ_RETURN_IF_ERROR(upsert->BindInt64(4, absl::ToUnixMillis(absl::Now())));
+  EQ_RETURN_IF_ERROR(upsert->BindText(5, organisation.certificate_sha256));
   return upsert->Run();
+}
+
+absl::StatusOr<std::vector<Organisation>> SqliteStore::ListOrganisations() {
+  absl::MutexLock lock(&reader_->mu);
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      reader_->db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT code, name, roles, active, certificate_sha256 "
+          "FROM organisations ORDER BY code"));
+  std::vector<Organisation> organisations;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    Organisation& organisation = organisations.emplace_back();
+    organisation.code = query->ColumnText(0);
+    organisation.name = query->ColumnText(1);
+    organisation.roles =
+        absl::StrSplit(query->ColumnText(2), ',', absl::SkipEmpty());
+    organisation.active = query->ColumnInt64(3) != 0;
+    organisation.certificate_sha256 = query->ColumnText(4);
+  }
+  return organisations;
 }
 
 absl::StatusOr<std::vector<OrganisationSummary>> SqliteStore::Summarise() {

@@ -99,6 +99,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::optional<Organisation>> FindOrganisation(
       const std::string& code) override;
   absl::Status UpsertOrganisation(const Organisation& organisation) override;
+  absl::StatusOr<std::vector<Organisation>> ListOrganisations() override;
   absl::StatusOr<std::vector<OrganisationSummary>> Summarise() override;
 
  private:

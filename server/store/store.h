@@ -21,6 +21,9 @@ struct Organisation {
   std::vector<std::string>
       roles;  // submitter, governance, consumer, auditor, admin
   bool active = true;
+  // Lowercase hex SHA-256 of the one certificate (DER) the organisation is
+  // bound to; empty accepts any certificate the CA issued for its code.
+  std::string certificate_sha256;
 };
 
 // One record as the store keeps it: the keys it is looked up by, and the
@@ -86,6 +89,8 @@ class Store {
       const std::string& code) = 0;
   // Inserts or replaces by code. Thread-safe.
   virtual absl::Status UpsertOrganisation(const Organisation& organisation) = 0;
+  // Every registered organisation, ordered by code. Thread-safe.
+  virtual absl::StatusOr<std::vector<Organisation>> ListOrganisations() = 0;
 
   // Per-organisation counts, ordered by code.
   virtual absl::StatusOr<std::vector<OrganisationSummary>> Summarise() = 0;

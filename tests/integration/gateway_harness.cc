@@ -10,6 +10,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "server/config/gateway_config.h"
 
 namespace equilink::testing {
 
@@ -77,6 +78,7 @@ v1::GatewayConfig MakeGatewayConfig(const std::string& dir) {
     org->set_name(absl::StrCat("Test organisation ", code));
     org->add_roles("submitter");
   }
+  config::ApplyGatewayConfigDefaults(config);
   return config;
 }
 

@@ -104,6 +104,17 @@ class FakeStore final : public store::Store {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::vector<store::Organisation>> ListOrganisations()
+      override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    std::vector<store::Organisation> out;
+    for (const auto& [code, organisation] : organisations_) {
+      out.push_back(organisation);
+    }
+    return out;
+  }
+
   absl::StatusOr<std::vector<store::OrganisationSummary>> Summarise() override {
     absl::MutexLock lock(&mu_);
     if (!error_.ok()) return error_;

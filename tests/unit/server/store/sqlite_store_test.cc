@@ -11,12 +11,15 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/store/schema.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/unit/server/store/store_test_util.h"
 
 namespace equilink::store {
 namespace {
+
+const int kLatestSchemaVersion = StoreMigrations().back().version;
 
 using ::equilink::testing::IsOk;
 using ::equilink::testing::StatusIs;
@@ -51,14 +54,14 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, SchemaIsStrictWalAndVersioned) {
   RawConnection raw(path_);
   EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 3);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), kLatestSchemaVersion);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM pragma_table_list WHERE name IN "
                          "('organisations', 'batches', 'records', "
                          "'record_keys', 'store_state', 'agreements', "
                          "'agreement_events') AND strict"),
             7);
   Reopen();  // idempotent
-  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 3);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), kLatestSchemaVersion);
 }
 
 TEST_F(SqliteStoreTest, InMemoryStoreWorks) {
@@ -434,7 +437,7 @@ TEST_F(SqliteStoreTest, VersionOneDatabaseIsMigrated) {
   EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
               IsOkAndHolds(ElementsAre(0, 1)));
   RawConnection raw(old_path);
-  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), 3);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), kLatestSchemaVersion);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 3);
   EXPECT_EQ(raw.QueryInt("SELECT live_records FROM batches WHERE sequence = 0"),
             2);
