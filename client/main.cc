@@ -6,6 +6,8 @@
 //   --gateway=HOST:PORT
 //                     --ca=CA --cert=CERT --key=KEY [--postcode_lookup=F]
 //                     [--rejects=OUT]
+//   equilink agreements|orgs|optout|audit|register ...   (governance; see
+//                     client/commands/governance_commands.h)
 //
 // Flags are parsed here and nowhere else; the commands live in
 // client/commands/.
@@ -13,12 +15,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "client/commands/governance_commands.h"
 #include "client/commands/keygen_command.h"
 #include "client/commands/submit_command.h"
 
@@ -44,7 +49,39 @@ ABSL_FLAG(std::string, purpose, "", "Purpose id the submission is made under");
 ABSL_FLAG(int, batch_rows, 2000, "CSV rows per batch");
 ABSL_FLAG(int, threads, 2, "Pseudonymisation threads");
 ABSL_FLAG(std::string, key_id, "", "keygen: id of the new linkage key");
-ABSL_FLAG(std::string, out, "", "keygen: path of the new key file");
+ABSL_FLAG(std::string, out, "",
+          "keygen: path of the new key file; register export: output file");
+
+// Governance commands (client/commands/governance_commands.h).
+ABSL_FLAG(std::string, file, "",
+          "agreements create: agreement file (text or JSON)");
+ABSL_FLAG(std::string, id, "", "agreements: agreement id");
+// `--version=N` is rewritten to this for `equilink agreements`, because
+// absl reserves --version for the binary's own version.
+ABSL_FLAG(uint32_t, agreement_version, 0,
+          "agreements: agreement version (also accepted as --version); 0: "
+          "the newest");
+ABSL_FLAG(std::string, reason, "", "agreements and orgs: reason for a change");
+ABSL_FLAG(std::string, code, "", "orgs: organisation (ODS) code");
+ABSL_FLAG(std::string, name, "", "orgs register: organisation name");
+ABSL_FLAG(std::string, roles, "",
+          "orgs register: comma-separated roles (submitter, governance, "
+          "consumer, auditor, admin)");
+ABSL_FLAG(std::string, certificate_sha256, "",
+          "orgs register: bind the organisation to one certificate (SHA-256 "
+          "of its DER, lowercase hex)");
+ABSL_FLAG(std::string, nhs_numbers, "",
+          "optout upload: NHS numbers, one per line or a CSV with an "
+          "nhs_number column");
+ABSL_FLAG(std::string, description, "", "optout upload: list description");
+ABSL_FLAG(uint64_t, after, 0, "audit list: entries after this sequence");
+ABSL_FLAG(std::string, audit_db, "",
+          "audit verify: verify this local copy of the audit database");
+ABSL_FLAG(std::string, public_key, "",
+          "audit verify: checkpoint public key (PEM) obtained out of band");
+ABSL_FLAG(std::string, checkpoints, "",
+          "audit verify: published checkpoints (JSON lines)");
+ABSL_FLAG(std::string, format, "csv", "register export: csv or json");
 
 namespace {
 
@@ -94,16 +131,70 @@ int Submit() {
   return 0;
 }
 
+equilink::client::GovernanceFlags GovernanceFlagsFromFlags() {
+  equilink::client::GovernanceFlags flags;
+  flags.gateway.address = absl::GetFlag(FLAGS_gateway);
+  flags.gateway.tls.set_ca_file(absl::GetFlag(FLAGS_ca));
+  flags.gateway.tls.set_certificate_file(absl::GetFlag(FLAGS_cert));
+  flags.gateway.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
+  flags.file = absl::GetFlag(FLAGS_file);
+  flags.id = absl::GetFlag(FLAGS_id);
+  flags.version = absl::GetFlag(FLAGS_agreement_version);
+  flags.reason = absl::GetFlag(FLAGS_reason);
+  flags.code = absl::GetFlag(FLAGS_code);
+  flags.name = absl::GetFlag(FLAGS_name);
+  flags.roles = absl::GetFlag(FLAGS_roles);
+  flags.certificate_sha256 = absl::GetFlag(FLAGS_certificate_sha256);
+  flags.nhs_numbers = absl::GetFlag(FLAGS_nhs_numbers);
+  flags.linkage_key = absl::GetFlag(FLAGS_linkage_key);
+  flags.description = absl::GetFlag(FLAGS_description);
+  flags.after = absl::GetFlag(FLAGS_after);
+  flags.audit_db = absl::GetFlag(FLAGS_audit_db);
+  flags.public_key = absl::GetFlag(FLAGS_public_key);
+  flags.checkpoints = absl::GetFlag(FLAGS_checkpoints);
+  flags.format = absl::GetFlag(FLAGS_format);
+  flags.out = absl::GetFlag(FLAGS_out);
+  return flags;
+}
+
+// `equilink agreements show --version=2` means the agreement's version, not
+// the binary's: renames the flag before absl sees it.
+std::vector<std::string> RenameVersionFlag(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  if (args.size() < 2 || args[1] != "agreements") return args;
+  for (size_t i = 2; i < args.size(); ++i) {
+    for (const char* form : {"--version", "-version"}) {
+      const size_t n = std::strlen(form);
+      if (args[i].compare(0, n, form) == 0 &&
+          (args[i].size() == n || args[i][n] == '=')) {
+        args[i] = "--agreement_version" + args[i].substr(n);
+        break;
+      }
+    }
+  }
+  return args;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "equilink <keygen|validate|submit> [flags]\n"
+      "equilink <keygen|validate|submit|agreements|orgs|optout|audit|"
+      "register> [flags]\n"
       "Pseudonymises a VCSE organisation's export on this machine and submits "
       "it to the ICS "
       "gateway. Raw identifiers never leave this machine.");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> renamed = RenameVersionFlag(argc, argv);
+  std::vector<char*> renamed_argv;
+  for (std::string& arg : renamed) renamed_argv.push_back(arg.data());
+  std::vector<char*> args = absl::ParseCommandLine(
+      static_cast<int>(renamed_argv.size()), renamed_argv.data());
   const std::string command = args.size() > 1 ? args[1] : "";
+  if (equilink::client::IsGovernanceCommand(command)) {
+    const std::vector<std::string> words(args.begin() + 1, args.end());
+    return equilink::client::RunGovernanceCommand(
+        words, GovernanceFlagsFromFlags(), std::cout, std::cerr);
+  }
   if (command == "validate") return Validate();
   if (command == "submit") return Submit();
   if (command == "keygen") {
@@ -115,8 +206,8 @@ int main(int argc, char** argv) {
                 absl::GetFlag(FLAGS_out).c_str());
     return 0;
   }
-  std::fprintf(
-      stderr,
-      "usage: equilink <keygen|validate|submit> [flags]; --help for flags\n");
+  std::fprintf(stderr,
+               "usage: equilink <keygen|validate|submit|agreements|orgs|optout|"
+               "audit|register> [flags]; --help for flags\n");
   return 2;
 }

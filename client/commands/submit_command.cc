@@ -203,6 +203,8 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
     absl::MutexLock lock(&report_mu);
     report.records_accepted += ack.records_accepted();
     report.records_rejected_by_gateway += ack.records_rejected();
+    report.records_quarantined += ack.records_quarantined();
+    report.records_opted_out += ack.records_opted_out();
     if (ack.already_stored()) ++report.batches_already_stored;
     for (const v1::RecordRejection& rejection : ack.rejections()) {
       RowIssue issue;
@@ -253,6 +255,12 @@ std::string FormatReport(const RunReport& report, bool submitted) {
                           report.records_accepted);
     absl::StrAppendFormat(&out, "gateway refused %d\n",
                           report.records_rejected_by_gateway);
+    absl::StrAppendFormat(&out,
+                          "quarantined     %d (outside the agreement's "
+                          "population, held for review)\n",
+                          report.records_quarantined);
+    absl::StrAppendFormat(&out, "opted out       %d (dropped, not stored)\n",
+                          report.records_opted_out);
   }
   for (const auto& [rule, count] : report.issues_by_rule) {
     absl::StrAppendFormat(&out, "  %-28s %d\n", rule, count);

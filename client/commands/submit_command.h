@@ -51,6 +51,10 @@ struct RunReport {
   int64_t records_sent = 0;
   int64_t records_accepted = 0;  // durable at the gateway
   int64_t records_rejected_by_gateway = 0;
+  // Held in quarantine by the gateway (outside the agreement's population,
+  // S9) and dropped because of the national data opt-out: neither is linked.
+  int64_t records_quarantined = 0;
+  int64_t records_opted_out = 0;
   int64_t batches_sent = 0;
   int64_t batches_skipped = 0;  // durable before this run started (resume)
   int64_t batches_already_stored =

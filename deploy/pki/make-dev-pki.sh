@@ -6,12 +6,17 @@
 #   *** and private keys are generated on the machine that uses them (deploy/README.md).
 #
 # Usage:
-#   make-dev-pki.sh <out-dir> [options] org:CODE[:NAME] ...
+#   make-dev-pki.sh <out-dir> [options] org:CODE[:NAME] ... [person:CODE:ID ...]
 #
 #   org:CODE[:NAME]     one client certificate per organisation. CODE is the organisation's ODS
 #                       code, 2-16 characters [A-Z0-9]; it becomes the URI SAN
 #                       urn:equilink:org:<CODE>, which is how the gateway knows the organisation.
 #                       NAME (optional, letters, digits, space and .,'&()-) goes in the subject's O.
+#   person:CODE:ID      one client certificate per member of staff (governance users) of
+#                       organisation CODE (also given as org:CODE). ID is 1-64 characters
+#                       [a-z0-9._-]; the certificate carries two URI SANs, urn:equilink:org:<CODE>
+#                       and urn:equilink:person:<ID>, so the gateway knows both the organisation
+#                       (for roles) and the person (for four-eyes checks and the audit trail).
 #   --days N            validity of every certificate, in days (default 30: short on purpose)
 #   --gateway-dns NAME  an extra DNS SAN on the gateway certificate (repeatable)
 #   --other-ca          also make a second, unrelated CA and a client certificate from it that
@@ -19,7 +24,8 @@
 #   --expired           also make a client certificate for the first organisation, from the real
 #                       CA, that expired in 2020
 #   --malformed         also make client certificates from the real CA with no organisation URI
-#                       SAN, and with two of them
+#                       SAN, with two of them, and (for the first organisation) with two person
+#                       URI SANs and with a malformed person id
 #   --test-certs        all three of the above
 #   --force             replace <out-dir> if an earlier run of this script made it (never
 #                       anything else)
@@ -30,12 +36,17 @@
 #                                   (plus --gateway-dns names); EKU serverAuth
 #   orgs/<CODE>.pem, orgs/<CODE>.key   client certificate: SAN URI:urn:equilink:org:<CODE>;
 #                                   EKU clientAuth
+#   people/<ID>.pem, people/<ID>.key   (person:CODE:ID) client certificate: SAN
+#                                   URI:urn:equilink:org:<CODE>,URI:urn:equilink:person:<ID>;
+#                                   EKU clientAuth
 #   test/other-ca.pem, test/other-ca.key, test/other-ca-client.pem, test/other-ca-client.key
 #                                   (--other-ca) an unrelated CA and a client cert it issued for
 #                                   the first organisation's code
 #   test/expired.pem, test/expired.key   (--expired) first organisation, valid 2020-01-01..02-01
 #   test/no-org.pem, test/no-org.key     (--malformed) clientAuth cert with no URI SAN
 #   test/two-orgs.pem, test/two-orgs.key (--malformed) two urn:equilink:org: URI SANs
+#   test/two-people.pem, .key       (--malformed) first organisation, two urn:equilink:person: URIs
+#   test/bad-person.pem, .key       (--malformed) first organisation, person id "Not_Valid!"
 #   .equilink-dev-pki               marker: lets --force know this directory is ours to replace
 #
 # Why EC P-256: key generation takes milliseconds (RSA-3072 takes about a second per key), so a
@@ -53,6 +64,7 @@ umask 077
 readonly kProg="${0##*/}"
 readonly kMarker=".equilink-dev-pki"
 readonly kOrgUri="urn:equilink:org:"
+readonly kPersonUri="urn:equilink:person:"
 readonly kSubjectTag="equilink DEVELOPMENT ONLY"
 
 usage() {
@@ -73,6 +85,8 @@ force=0
 gateway_dns=()
 org_codes=()
 org_names=()
+person_orgs=()
+person_ids=()
 
 while (($#)); do
   case "$1" in
@@ -102,6 +116,18 @@ while (($#)); do
         [[ "$existing" != "$code" ]] || die "organisation $code given twice"
       done
       org_codes+=("$code"); org_names+=("$name"); shift ;;
+    person:*)
+      spec="${1#person:}"
+      [[ "$spec" == *:* ]] || die "person needs person:CODE:ID: '$1'"
+      code="${spec%%:*}"
+      id="${spec#*:}"
+      [[ "$code" =~ ^[A-Z0-9]{2,16}$ ]] || die "organisation code must be 2-16 characters A-Z 0-9: '$code'"
+      [[ "$id" =~ ^[a-z0-9._-]{1,64}$ ]] || die "person id must be 1-64 characters a-z 0-9 . _ -: '$id'"
+      [[ "$id" != "." && "$id" != ".." ]] || die "person id '$id' is not a file name"
+      for existing in "${person_ids[@]+"${person_ids[@]}"}"; do
+        [[ "$existing" != "$id" ]] || die "person $id given twice"
+      done
+      person_orgs+=("$code"); person_ids+=("$id"); shift ;;
     -*) die "unknown option $1 (see --help)" ;;
     *)
       [[ -z "$out_dir" ]] || die "more than one output directory given ('$out_dir', '$1')"
@@ -111,6 +137,11 @@ done
 
 [[ -n "$out_dir" ]] || { usage >&2; exit 2; }
 ((${#org_codes[@]} > 0)) || die "give at least one org:CODE[:NAME]"
+for i in "${!person_ids[@]}"; do
+  found=0
+  for code in "${org_codes[@]}"; do [[ "$code" != "${person_orgs[$i]}" ]] || found=1; done
+  ((found)) || die "person ${person_ids[$i]}: organisation ${person_orgs[$i]} is not given as org:${person_orgs[$i]}"
+done
 command -v openssl >/dev/null || die "the openssl command-line tool is required"
 
 out_dir="${out_dir%/}"
@@ -184,6 +215,14 @@ for i in "${!org_codes[@]}"; do
     "URI:${kOrgUri}${code}"
 done
 
+if ((${#person_ids[@]} > 0)); then mkdir "$stage/people"; fi
+for i in "${!person_ids[@]}"; do
+  id="${person_ids[$i]}"
+  code="${person_orgs[$i]}"
+  issue "$stage/ca" "$stage/people/$id" "/O=${kSubjectTag}/OU=${code}/CN=${id}" clientAuth \
+    "URI:${kOrgUri}${code},URI:${kPersonUri}${id}"
+done
+
 first="${org_codes[0]}"
 first_subject="$(org_subject "$first" "${org_names[0]}")"
 if ((other_ca || expired || malformed)); then mkdir "$stage/test"; fi
@@ -199,6 +238,10 @@ if ((malformed)); then
     "DNS:no-org.invalid"
   issue "$stage/ca" "$stage/test/two-orgs" "/O=${kSubjectTag}/CN=two-orgs" clientAuth \
     "URI:${kOrgUri}${first},URI:${kOrgUri}ZZ99"
+  issue "$stage/ca" "$stage/test/two-people" "/O=${kSubjectTag}/CN=two-people" clientAuth \
+    "URI:${kOrgUri}${first},URI:${kPersonUri}person-a,URI:${kPersonUri}person-b"
+  issue "$stage/ca" "$stage/test/bad-person" "/O=${kSubjectTag}/CN=bad-person" clientAuth \
+    "URI:${kOrgUri}${first},URI:${kPersonUri}Not_Valid!"
 fi
 
 if ((expired)); then
@@ -259,4 +302,4 @@ fi
 trap - EXIT
 
 echo "${kProg}: development PKI (NOT for real data) written to $out_dir:" \
-  "CA, gateway, ${#org_codes[@]} organisation(s), valid $days days"
+  "CA, gateway, ${#org_codes[@]} organisation(s), ${#person_ids[@]} person(s), valid $days days"

@@ -13,6 +13,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/server_builder.h"
+#include "server/governance/retention_purge.h"
 #include "server/store/sqlite_store.h"
 
 namespace equilink::api {
@@ -60,6 +61,11 @@ absl::StatusOr<std::unique_ptr<audit::AuditLog>> OpenAuditLog(
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const v1::GatewayConfig& config) {
+  return Start(config, StartOptions());
+}
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
+    const v1::GatewayConfig& config, StartOptions start_options) {
   auto gateway = absl::WrapUnique(new GatewayServer());
   gateway->shutdown_grace_seconds_ =
       static_cast<int>(config.shutdown_grace_seconds());
@@ -75,6 +81,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   EQ_ASSIGN_OR_RETURN(gateway->audit_, OpenAuditLog(config.audit()));
   EQ_ASSIGN_OR_RETURN(gateway->agreements_, governance::AgreementRegistry::Open(
                                                 config.store().sqlite_path()));
+  EQ_ASSIGN_OR_RETURN(gateway->optouts_, governance::OptOutRegistry::Open(
+                                             config.store().sqlite_path()));
 
   gateway->authoriser_ = std::make_unique<auth::CallAuthoriser>(
       gateway->store_.get(), gateway->audit_.get());
@@ -82,13 +90,57 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   ingest_options.max_batch_records = config.max_batch_records();
   ingest_options.accepted_key_ids.assign(config.accepted_key_ids().begin(),
                                          config.accepted_key_ids().end());
+  std::optional<ingest::IngestGovernance> governance;
+  if (start_options.governance) {
+    const v1::GovernanceConfig& governance_config = config.governance();
+    EQ_ASSIGN_OR_RETURN(gateway->local_authorities_,
+                        governance::ImdLocalAuthorityLookup::Load(
+                            governance_config.local_authority_lookup_file()));
+    gateway->agreement_cache_ = std::make_unique<governance::AgreementCache>(
+        gateway->agreements_.get());
+    ingest::RateLimiter::Options rate_options;
+    rate_options.records_per_second =
+        governance_config.rate_limit_records_per_second();
+    rate_options.burst_records = governance_config.rate_limit_burst_records();
+    gateway->rate_limiter_ =
+        std::make_unique<ingest::RateLimiter>(std::move(rate_options));
+    governance = ingest::IngestGovernance{
+        .agreements = gateway->agreement_cache_.get(),
+        .local_authorities = gateway->local_authorities_.get(),
+        .optouts = gateway->optouts_.get(),
+        .audit = gateway->audit_.get(),
+        .rate_limiter = gateway->rate_limiter_.get(),
+        .review_grace_days = governance_config.review_grace_days()};
+  } else {
+    EQ_LOG(kWarning,
+           "GOVERNANCE OFF: agreements are not enforced and batches are not "
+           "audited (benchmark baseline only)");
+  }
   gateway->ingestor_ = std::make_unique<ingest::BatchIngestor>(
-      gateway->store_.get(), std::move(ingest_options));
+      gateway->store_.get(), std::move(ingest_options), std::move(governance));
   gateway->executor_ = std::make_unique<IngestExecutor>(
       static_cast<int>(config.worker_threads()));
+  SubmissionServiceOptions service_options;
+  service_options.reauthorise_each_batch = start_options.governance;
   gateway->submission_service_ = std::make_unique<SubmissionService>(
       gateway->authoriser_.get(), gateway->ingestor_.get(),
-      gateway->store_.get(), gateway->executor_.get(), &gateway->draining_);
+      gateway->store_.get(), gateway->executor_.get(), &gateway->draining_,
+      service_options);
+  GovernanceServiceOptions governance_options;
+  governance_options.agreement_time_zone = governance::AgreementTimeZone();
+  gateway->governance_service_ = std::make_unique<GovernanceService>(
+      gateway->authoriser_.get(), gateway->store_.get(), gateway->audit_.get(),
+      gateway->agreements_.get(), gateway->optouts_.get(),
+      std::move(governance_options));
+  // Extracts are governed even in the benchmark's ungoverned mode, which only
+  // concerns submissions.
+  if (gateway->agreement_cache_ == nullptr) {
+    gateway->agreement_cache_ = std::make_unique<governance::AgreementCache>(
+        gateway->agreements_.get());
+  }
+  gateway->extract_service_ = std::make_unique<ExtractService>(
+      gateway->authoriser_.get(), gateway->agreement_cache_.get(),
+      gateway->optouts_.get(), gateway->store_.get(), gateway->audit_.get());
 
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeServerCredentials(config.tls()));
@@ -108,6 +160,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   quota.SetMaxThreads(static_cast<int>(config.worker_threads()) * 2 + 4);
   builder.SetResourceQuota(quota);
   builder.RegisterService(gateway->submission_service_.get());
+  builder.RegisterService(gateway->governance_service_.get());
+  builder.RegisterService(gateway->extract_service_.get());
   gateway->server_ = builder.BuildAndStart();
   if (gateway->server_ == nullptr || gateway->port_ == 0) {
     return absl::UnavailableError(
@@ -115,6 +169,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
   gateway->server_->GetHealthCheckService()->SetServingStatus(true);
   EQ_LOG(kInfo, "gateway listening on port %d (mutual TLS)", gateway->port_);
+  if (start_options.governance &&
+      config.governance().purge_interval_hours() > 0) {
+    const absl::Duration interval =
+        absl::Hours(config.governance().purge_interval_hours());
+    GatewayServer* raw = gateway.get();
+    gateway->purge_thread_ =
+        std::thread([raw, interval] { raw->PurgeLoop(interval); });
+  }
   return gateway;
 }
 
@@ -130,9 +192,39 @@ void GatewayServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(shutdown_grace_seconds_));
   }
+  {
+    absl::MutexLock lock(&purge_mu_);
+    stop_purge_ = true;
+  }
+  if (purge_thread_.joinable()) purge_thread_.join();
   // Destroying the store drains its commit queue before it closes the database.
   store_.reset();
   EQ_LOG(kInfo, "gateway stopped");
+}
+
+void GatewayServer::PurgeLoop(absl::Duration interval) {
+  // The scheduler acts for the gateway itself, not for an organisation.
+  v1::AuditPrincipal principal;
+  principal.set_organisation_code("gateway");
+  principal.set_role("scheduler");
+  for (;;) {
+    {
+      absl::MutexLock lock(&purge_mu_);
+      if (purge_mu_.AwaitWithTimeout(absl::Condition(&stop_purge_), interval)) {
+        return;
+      }
+    }
+    absl::StatusOr<v1::PurgeReport> report =
+        governance::PurgeExpiredRecordsAudited(*store_, *agreements_, *audit_,
+                                               principal, absl::Now(),
+                                               /*dry_run=*/false);
+    if (!report.ok()) {
+      EQ_LOG(kError, "retention purge failed: %s", report.status().ToString());
+    } else {
+      EQ_LOG(kInfo, "retention purge removed %d records of %d batches",
+             report->records_removed(), report->batches_affected());
+    }
+  }
 }
 
 void GatewayServer::Wait() {

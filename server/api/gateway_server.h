@@ -10,16 +10,26 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "grpcpp/server.h"
+#include "server/api/extract_service.h"
+#include "server/api/governance_service.h"
 #include "server/api/ingest_executor.h"
 #include "server/api/submission_service.h"
 #include "server/audit/audit_log.h"
 #include "server/auth/access_policy.h"
+#include "server/governance/agreement_cache.h"
 #include "server/governance/agreement_registry.h"
+#include "server/governance/imd_local_authority_lookup.h"
+#include "server/governance/optout_registry.h"
 #include "server/ingest/batch_ingestor.h"
+#include "server/ingest/rate_limiter.h"
 #include "server/store/store.h"
 
 namespace equilink::api {
@@ -32,6 +42,18 @@ class GatewayServer {
   // or the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const v1::GatewayConfig& config);
+
+  // Options only C++ can set: no configuration file field maps to them, so an
+  // operator cannot turn enforcement off.
+  struct StartOptions {
+    // false: no agreement checks, no rate limit, no audit entry per batch.
+    // ONLY for the end-to-end benchmark (tests/bench/submit_bench.cc), which
+    // measures what enforcement costs (governance_overhead_ratio) against
+    // this. Never use it elsewhere.
+    bool governance = true;
+  };
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
+      const v1::GatewayConfig& config, StartOptions options);
 
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;
@@ -49,19 +71,36 @@ class GatewayServer {
   // Blocks until the server has stopped.
   void Wait();
 
+  // For in-process tests that change the registries while the gateway runs
+  // (the ingest path sees agreement changes made through this registry at
+  // its next batch).
+  governance::AgreementRegistry& agreements() { return *agreements_; }
+  store::Store& store() { return *store_; }
+
  private:
   GatewayServer() = default;
 
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<governance::AgreementRegistry> agreements_;
+  std::unique_ptr<governance::OptOutRegistry> optouts_;
   std::unique_ptr<auth::CallAuthoriser> authoriser_;
+  std::unique_ptr<governance::AgreementCache> agreement_cache_;
+  std::unique_ptr<governance::ImdLocalAuthorityLookup> local_authorities_;
+  std::unique_ptr<ingest::RateLimiter> rate_limiter_;
   std::unique_ptr<ingest::BatchIngestor> ingestor_;
   std::unique_ptr<IngestExecutor> executor_;
   std::unique_ptr<SubmissionService> submission_service_;
+  std::unique_ptr<GovernanceService> governance_service_;
+  std::unique_ptr<ExtractService> extract_service_;
   std::unique_ptr<grpc::Server> server_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> shut_down_{false};
+  // The retention purge, every governance.purge_interval_hours.
+  void PurgeLoop(absl::Duration interval);
+  absl::Mutex purge_mu_;
+  bool stop_purge_ ABSL_GUARDED_BY(purge_mu_) = false;
+  std::thread purge_thread_;
   int port_ = 0;
   int shutdown_grace_seconds_ = 30;
 };

@@ -7,6 +7,7 @@
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
 #include "google/protobuf/arena.h"
+#include "server/auth/authenticate.h"
 
 namespace equilink::api {
 namespace {
@@ -66,6 +67,10 @@ grpc::Status SubmissionService::Submit(
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   if (draining_->load()) return ToGrpcStatus(DrainingStatus());
   const std::string organisation = principal->organisation_code;
+  // Authorise has just read it from the same context, so it is there.
+  const std::string certificate_sha256 =
+      auth::CertificateSha256FromAuthContext(*context->auth_context())
+          .value_or(std::string());
 
   // Acks go back in the order batches arrived; each is written only once its
   // batch is durable.
@@ -90,6 +95,16 @@ grpc::Status SubmissionService::Submit(
     if (draining_->load()) {
       stream_status = DrainingStatus();
       break;
+    }
+    if (options_.reauthorise_each_batch) {
+      // Audited by the authoriser when it refuses.
+      absl::StatusOr<auth::Principal> still_allowed =
+          authoriser_->AuthoriseOrganisation(organisation, principal->person,
+                                             certificate_sha256, kSubmitMethod);
+      if (!still_allowed.ok()) {
+        stream_status = still_allowed.status();
+        break;
+      }
     }
     in_flight.push_back(executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
         [this, &organisation, received]() {

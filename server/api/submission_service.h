@@ -20,6 +20,10 @@ struct SubmissionServiceOptions {
   // lets the store fold a stream's consecutive batches into one transaction and
   // overlaps validation of the next batch with the commit of the previous one.
   int max_in_flight_batches_per_stream = 8;
+  // Authorise the organisation again before each batch (a registry read), so
+  // suspending an organisation stops its open streams at their next batch.
+  // Off only in the benchmark's ungoverned baseline.
+  bool reauthorise_each_batch = true;
 };
 
 class SubmissionService final : public v1::SubmissionService::Service {

@@ -57,6 +57,10 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(
   if (signer == nullptr) {
     return absl::InvalidArgumentError("audit log needs a checkpoint signer");
   }
+  if (options.max_group_entries == 0) {
+    return absl::InvalidArgumentError(
+        "audit log max_group_entries must be at least 1");
+  }
   Database::Options db_options;
   db_options.path = options.path;
   db_options.busy_timeout_ms = options.busy_timeout_ms;
@@ -71,34 +75,87 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(
 }
 
 absl::StatusOr<AuditEntry> AuditLog::Append(const AuditEntry& entry) {
+  // Checked before queueing, so one caller's bad entry never fails a group.
   EQ_RETURN_IF_ERROR(ValidateNewEntry(entry));
-  absl::MutexLock lock(&mu_);
+  Writer self{&entry};
+  std::vector<Writer*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    writers_.push_back(&self);
+    // Evaluated by absl with queue_mu_ held.
+    const auto done_or_head = [this, &self]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return self.done || writers_.front() == &self;
+    };
+    queue_mu_.Await(absl::Condition(&done_or_head));
+    if (self.done) return std::move(self.result);
+    // At the head: take everyone queued so far (bounded, so one transaction
+    // never grows without limit while callers keep arriving).
+    for (Writer* writer : writers_) {
+      if (group.size() >= options_.max_group_entries) break;
+      group.push_back(writer);
+    }
+  }
+  CommitGroup(group);
+  {
+    absl::MutexLock lock(&queue_mu_);
+    for (Writer* writer : group) {
+      writers_.pop_front();
+      writer->done = true;
+    }
+  }
+  return std::move(self.result);
+}
+
+void AuditLog::CommitGroup(absl::Span<Writer* const> group) {
+  std::vector<AuditEntry> stored;
+  stored.reserve(group.size());
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    status = CommitGroupLocked(group, &stored);
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (status.ok()) {
+      group[i]->result = std::move(stored[i]);
+    } else {
+      group[i]->result = status;
+    }
+  }
+}
+
+absl::Status AuditLog::CommitGroupLocked(absl::Span<Writer* const> group,
+                                         std::vector<AuditEntry>* stored) {
+  static const std::string* const kInsertSql = new std::string(
+      absl::StrCat("INSERT INTO audit_entry (", kEntryColumns,
+                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                   "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"));
   EQ_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_.get()));
   EQ_ASSIGN_OR_RETURN(const ChainTail tail, ReadTail(db_.get()));
-
-  AuditEntry stored = entry;
-  stored.set_sequence(tail.sequence + 1);
-  stored.set_time_unix_micros(absl::ToUnixMicros(options_.clock()));
-  stored.set_previous_hash(tail.entry_hash);
-  stored.set_entry_hash(ComputeEntryHash(stored));
-  {
-    EQ_ASSIGN_OR_RETURN(
-        ScopedStatement insert,
-        db_->GetCachedStatement(
-            EQ_SQL_FROM_HERE,
-            "INSERT INTO audit_entry VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-            "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
-    EQ_RETURN_IF_ERROR(BindEntry(stored, &*insert));
-    EQ_RETURN_IF_ERROR(WithContext(insert->Run(), "append audit entry"));
+  uint64_t sequence = tail.sequence;
+  std::string previous_hash = tail.entry_hash;
+  const int64_t now = absl::ToUnixMicros(options_.clock());
+  for (Writer* writer : group) {
+    AuditEntry& entry = stored->emplace_back(*writer->entry);
+    entry.set_sequence(++sequence);
+    entry.set_time_unix_micros(now);
+    entry.set_previous_hash(std::move(previous_hash));
+    entry.set_entry_hash(ComputeEntryHash(entry));
+    previous_hash = entry.entry_hash();
+    {
+      EQ_ASSIGN_OR_RETURN(
+          ScopedStatement insert,
+          db_->GetCachedStatement(EQ_SQL_FROM_HERE, kInsertSql->c_str()));
+      EQ_RETURN_IF_ERROR(BindEntry(entry, &*insert));
+      EQ_RETURN_IF_ERROR(WithContext(insert->Run(), "append audit entry"));
+    }
+    if (options_.checkpoint_interval != 0 &&
+        entry.sequence() % options_.checkpoint_interval == 0) {
+      EQ_RETURN_IF_ERROR(InsertCheckpoint(entry.sequence(), entry.entry_hash(),
+                                          entry.time_unix_micros())
+                             .status());
+    }
   }
-  if (options_.checkpoint_interval != 0 &&
-      stored.sequence() % options_.checkpoint_interval == 0) {
-    EQ_RETURN_IF_ERROR(InsertCheckpoint(stored.sequence(), stored.entry_hash(),
-                                        stored.time_unix_micros())
-                           .status());
-  }
-  EQ_RETURN_IF_ERROR(WithContext(transaction.Commit(), "commit audit entry"));
-  return stored;
+  return WithContext(transaction.Commit(), "commit audit entry");
 }
 
 absl::StatusOr<AuditCheckpoint> AuditLog::MakeCheckpoint() {

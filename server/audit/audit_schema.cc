@@ -55,6 +55,10 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "CREATE TRIGGER audit_checkpoint_no_delete"
      "  BEFORE DELETE ON audit_checkpoint"
      "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"},
+    // The member of staff who acted (urn:equilink:person:<id>), for
+    // governance decisions; empty for organisation certificates. Hashed since
+    // this step (entry_hash.h).
+    {2, "ALTER TABLE audit_entry ADD COLUMN person TEXT NOT NULL DEFAULT '';"},
 };
 
 // SQLite integers are signed 64-bit; unsigned proto fields round-trip
@@ -93,6 +97,7 @@ AuditEntry EntryFromRow(const store::sqlite::Statement& row) {
   entry.set_request_id(row.ColumnText(15));
   entry.set_previous_hash(row.ColumnBlob(16));
   entry.set_entry_hash(row.ColumnBlob(17));
+  entry.mutable_principal()->set_person(row.ColumnText(18));
   return entry;
 }
 
@@ -121,7 +126,8 @@ absl::Status BindEntry(const AuditEntry& entry,
       statement->BindInt64(14, AsSql(counts.records_opted_out())));
   EQ_RETURN_IF_ERROR(statement->BindText(15, entry.request_id()));
   EQ_RETURN_IF_ERROR(statement->BindBlob(16, entry.previous_hash()));
-  return statement->BindBlob(17, entry.entry_hash());
+  EQ_RETURN_IF_ERROR(statement->BindBlob(17, entry.entry_hash()));
+  return statement->BindText(18, entry.principal().person());
 }
 
 AuditCheckpoint CheckpointFromRow(const store::sqlite::Statement& row) {

@@ -25,13 +25,15 @@ absl::Span<const store::sqlite::Migration> AuditMigrations();
 int AuditSchemaVersion();
 
 // Every entry column in the order EntryFromRow and BindEntry use; the
-// statement text is "SELECT <kEntryColumns> FROM audit_entry ...".
+// statement text is "SELECT <kEntryColumns> FROM audit_entry ..." and
+// "INSERT INTO audit_entry (<kEntryColumns>) VALUES (...)". `person` is last
+// because schema step 2 added it with ALTER TABLE.
 inline constexpr char kEntryColumns[] =
     "sequence, time_unix_micros, organisation_code, role, action, decision, "
     "rule_id, reason, agreement_id, agreement_version, agreement_version_hash, "
     "records_accepted, records_rejected, records_quarantined, "
-    "records_opted_out, request_id, previous_hash, entry_hash";
-inline constexpr int kEntryColumnCount = 18;
+    "records_opted_out, request_id, previous_hash, entry_hash, person";
+inline constexpr int kEntryColumnCount = 19;
 
 inline constexpr char kCheckpointColumns[] =
     "sequence, entry_hash, time_unix_micros, key_id, signature";

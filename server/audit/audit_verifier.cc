@@ -2,19 +2,17 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
+#include <limits>
 #include <map>
-#include <memory>
 #include <optional>
-#include <system_error>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "common/status/status_macros.h"
-#include "server/audit/audit_schema.h"
+#include "server/audit/audit_reader.h"
 #include "server/audit/entry_hash.h"
-#include "server/store/sqlite/database.h"
 
 namespace equilink::audit {
 namespace {
@@ -23,8 +21,6 @@ using equilink::v1::AuditCheckpoint;
 using equilink::v1::AuditEntry;
 using equilink::v1::AuditProblem;
 using equilink::v1::AuditVerifyReport;
-using store::sqlite::Database;
-using store::sqlite::Statement;
 
 struct Finding {
   uint64_t sequence;
@@ -40,50 +36,38 @@ struct ChainResult {
   std::map<uint64_t, std::string> hash_at;
 };
 
-absl::StatusOr<std::unique_ptr<Database>> OpenForReading(
-    const std::string& path) {
-  std::error_code error;
-  // Database::Open would create a missing file; verifying must not.
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return absl::NotFoundError(absl::StrCat("audit log ", path, " not found"));
+// Where each entry hash sits, to tell an entry moved elsewhere (its previous
+// hash names another entry) from one whose predecessor is gone.
+class HashIndex {
+ public:
+  explicit HashIndex(absl::Span<const AuditEntry> entries) {
+    index_.reserve(entries.size());
+    for (const AuditEntry& entry : entries) {
+      auto [it, inserted] =
+          index_.try_emplace(entry.entry_hash(), entry.sequence());
+      if (!inserted) it->second = kSeveral;
+    }
   }
-  Database::Options options;
-  options.path = path;
-  options.query_only = true;
-  EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
-  EQ_ASSIGN_OR_RETURN(const int64_t version,
-                      db->QueryInt64("PRAGMA user_version"));
-  if (version != AuditSchemaVersion()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("audit log ", path, " has schema version ", version,
-                     "; this verifier reads version ", AuditSchemaVersion()));
-  }
-  return db;
-}
 
-// True when `hash` is the entry hash of an entry other than `except`, i.e.
-// the entry that points at it was moved away from its predecessor.
-absl::StatusOr<bool> HashIsElsewhere(Database* db, const std::string& hash,
-                                     uint64_t except) {
-  EQ_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> find,
-      db->GetUniqueStatement("SELECT 1 FROM audit_entry "
-                             "WHERE entry_hash = ?1 AND sequence <> ?2"));
-  EQ_RETURN_IF_ERROR(find->BindBlob(0, hash));
-  EQ_RETURN_IF_ERROR(find->BindInt64(1, static_cast<int64_t>(except)));
-  return find->Step();
-}
+  // True when `hash` is the entry hash of an entry other than `except`.
+  bool IsElsewhere(const std::string& hash, uint64_t except) const {
+    auto it = index_.find(hash);
+    return it != index_.end() && it->second != except;
+  }
+
+ private:
+  static constexpr uint64_t kSeveral = std::numeric_limits<uint64_t>::max();
+  absl::flat_hash_map<absl::string_view, uint64_t> index_;
+};
 
 // Classifies an entry whose previous_hash does not match its predecessor.
 // A previous hash that matches no entry is read as a removal (with the later
 // entries renumbered), the likely attack, rather than as an edit of that one
 // column; either way the entry named is the right one.
-absl::StatusOr<Finding> ClassifyBrokenLink(Database* db,
-                                           const AuditEntry& entry) {
-  EQ_ASSIGN_OR_RETURN(
-      const bool moved,
-      HashIsElsewhere(db, entry.previous_hash(), entry.sequence() - 1));
-  if (moved) {
+Finding ClassifyBrokenLink(absl::Span<const AuditEntry> entries,
+                           const AuditEntry& entry) {
+  if (HashIndex(entries).IsElsewhere(entry.previous_hash(),
+                                     entry.sequence() - 1)) {
     return Finding{entry.sequence(), equilink::v1::AUDIT_ENTRY_REORDERED,
                    "the entry's previous hash names an entry elsewhere in the "
                    "log: entries were moved"};
@@ -93,20 +77,13 @@ absl::StatusOr<Finding> ClassifyBrokenLink(Database* db,
                  "it was removed or rewritten"};
 }
 
-// Walks the entries in sequence order up to the first problem.
+// Walks the entries in stored order up to the first problem.
 // REQUIRES: `checkpoints` is sorted by sequence.
-absl::StatusOr<ChainResult> WalkChain(
-    Database* db, const std::vector<AuditCheckpoint>& checkpoints) {
+ChainResult WalkChain(absl::Span<const AuditEntry> entries,
+                      const std::vector<AuditCheckpoint>& checkpoints) {
   ChainResult result;
-  EQ_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> select,
-      db->GetUniqueStatement(absl::StrCat(
-          "SELECT ", kEntryColumns, " FROM audit_entry ORDER BY sequence")));
   std::string previous_hash = GenesisHash();
-  while (true) {
-    EQ_ASSIGN_OR_RETURN(const bool row, select->Step());
-    if (!row) break;
-    const AuditEntry entry = EntryFromRow(*select);
+  for (const AuditEntry& entry : entries) {
     const uint64_t expected = result.entries_checked + 1;
     if (entry.sequence() != expected) {
       result.finding = Finding{expected, equilink::v1::AUDIT_ENTRY_REMOVED,
@@ -114,7 +91,7 @@ absl::StatusOr<ChainResult> WalkChain(
       break;
     }
     if (entry.previous_hash() != previous_hash) {
-      EQ_ASSIGN_OR_RETURN(result.finding, ClassifyBrokenLink(db, entry));
+      result.finding = ClassifyBrokenLink(entries, entry);
       break;
     }
     if (ComputeEntryHash(entry) != entry.entry_hash()) {
@@ -164,42 +141,30 @@ std::optional<Finding> CheckCheckpoint(const AuditCheckpoint& checkpoint,
   return std::nullopt;
 }
 
-absl::StatusOr<std::vector<AuditCheckpoint>> StoredCheckpoints(Database* db) {
-  EQ_ASSIGN_OR_RETURN(
-      std::unique_ptr<Statement> select,
-      db->GetUniqueStatement(absl::StrCat("SELECT ", kCheckpointColumns,
-                                          " FROM audit_checkpoint")));
-  return ReadCheckpointRows(select.get());
-}
-
 }  // namespace
 
-absl::StatusOr<AuditVerifyReport> VerifyAuditLog(
-    const std::string& database_path, const CheckpointVerifier& verifier,
-    absl::Span<const AuditCheckpoint> published_checkpoints) {
-  EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
-                      OpenForReading(database_path));
-  EQ_ASSIGN_OR_RETURN(std::vector<AuditCheckpoint> checkpoints,
-                      StoredCheckpoints(db.get()));
-  checkpoints.insert(checkpoints.end(), published_checkpoints.begin(),
-                     published_checkpoints.end());
-  std::stable_sort(checkpoints.begin(), checkpoints.end(),
+absl::StatusOr<AuditVerifyReport> VerifyAuditEntries(
+    absl::Span<const AuditEntry> entries_in_stored_order,
+    absl::Span<const AuditCheckpoint> checkpoints,
+    const CheckpointVerifier& verifier) {
+  std::vector<AuditCheckpoint> sorted(checkpoints.begin(), checkpoints.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
                    [](const AuditCheckpoint& a, const AuditCheckpoint& b) {
                      return a.sequence() < b.sequence();
                    });
-  EQ_ASSIGN_OR_RETURN(const ChainResult chain,
-                      WalkChain(db.get(), checkpoints));
+  const ChainResult chain = WalkChain(entries_in_stored_order, sorted);
 
   AuditVerifyReport report;
   report.set_entries_checked(chain.entries_checked);
-  EQ_ASSIGN_OR_RETURN(
-      const int64_t last_sequence,
-      db->QueryInt64("SELECT coalesce(max(sequence), 0) FROM audit_entry"));
-  report.set_last_sequence(static_cast<uint64_t>(last_sequence));
+  uint64_t last_sequence = 0;
+  for (const AuditEntry& entry : entries_in_stored_order) {
+    last_sequence = std::max(last_sequence, entry.sequence());
+  }
+  report.set_last_sequence(last_sequence);
 
   std::optional<Finding> first = chain.finding;
   uint64_t checkpoints_checked = 0;
-  for (const AuditCheckpoint& checkpoint : checkpoints) {
+  for (const AuditCheckpoint& checkpoint : sorted) {
     // An entry problem at or before this checkpoint comes first, and nothing
     // after it can be checked against the chain anyway.
     if (chain.finding.has_value() &&
@@ -221,6 +186,17 @@ absl::StatusOr<AuditVerifyReport> VerifyAuditLog(
     report.set_detail(first->detail);
   }
   return report;
+}
+
+absl::StatusOr<AuditVerifyReport> VerifyAuditLog(
+    const std::string& database_path, const CheckpointVerifier& verifier,
+    absl::Span<const AuditCheckpoint> published_checkpoints) {
+  EQ_ASSIGN_OR_RETURN(StoredAuditLog stored,
+                      ReadStoredAuditLog(database_path, 0, 0));
+  stored.checkpoints.insert(stored.checkpoints.end(),
+                            published_checkpoints.begin(),
+                            published_checkpoints.end());
+  return VerifyAuditEntries(stored.entries, stored.checkpoints, verifier);
 }
 
 }  // namespace equilink::audit

@@ -31,6 +31,20 @@ namespace equilink::audit {
 // problem), when the log has been tampered with. Returns an error only when
 // the log cannot be read: NotFound for a missing file, FailedPrecondition for
 // a file that is not an audit log of this schema version, SQLite errors as is.
+// The same verification over entries and checkpoints already read, e.g. by
+// ReadStoredAuditLog here or streamed from the gateway to `equilink audit
+// verify`. `entries_in_stored_order` must be the log from its first entry, in
+// the order stored (a log that does not start at sequence 1 is reported as
+// entry 1 removed); `checkpoints` in any order, stored and published alike.
+// Tampering is reported in the report, never as an error (the StatusOr is
+// the interface the gateway's callers share with VerifyAuditLog; treat an
+// error as a failed verification). Memory: one hash table over the entries,
+// built only when a chain link is broken.
+absl::StatusOr<equilink::v1::AuditVerifyReport> VerifyAuditEntries(
+    absl::Span<const equilink::v1::AuditEntry> entries_in_stored_order,
+    absl::Span<const equilink::v1::AuditCheckpoint> checkpoints,
+    const CheckpointVerifier& verifier);
+
 absl::StatusOr<equilink::v1::AuditVerifyReport> VerifyAuditLog(
     const std::string& database_path, const CheckpointVerifier& verifier,
     absl::Span<const equilink::v1::AuditCheckpoint> published_checkpoints = {});

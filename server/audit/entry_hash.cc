@@ -48,6 +48,7 @@ std::string ComputeEntryHash(const equilink::v1::AuditEntry& entry) {
   AppendU64(&message, static_cast<uint64_t>(entry.time_unix_micros()));
   AppendString(&message, entry.principal().organisation_code());
   AppendString(&message, entry.principal().role());
+  AppendString(&message, entry.principal().person());
   AppendString(&message, entry.action());
   AppendU64(&message, static_cast<uint64_t>(entry.decision()));
   AppendString(&message, entry.rule_id());

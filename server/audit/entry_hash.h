@@ -10,7 +10,7 @@
 //
 // entry_hash = SHA-256("equilink.audit.entry.v1\0" || previous_hash (32) ||
 //   u64 sequence || u64 time_unix_micros || str organisation_code || str role
-//   || str action || u64 decision || str rule_id || str reason
+//   || str person || str action || u64 decision || str rule_id || str reason
 //   || str agreement_id || u64 agreement_version || str agreement_version_hash
 //   || u64 accepted || u64 rejected || u64 quarantined || u64 opted_out
 //   || str request_id)
@@ -18,7 +18,9 @@
 // checkpoint signed bytes = "equilink.audit.checkpoint.v1\0" || u64 sequence
 //   || str entry_hash || u64 time_unix_micros || str key_id
 //
-// Adding a field to either means a new ".v2" tag, never a silent change.
+// Adding a field to either means a new ".v2" tag, never a silent change. (The
+// person field joined v1 before the format was first released, so v1 has
+// always meant this layout in any released gateway.)
 
 #include <string>
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "server/audit/entry_hash.h"
@@ -77,6 +78,29 @@ absl::Status CheckReason(absl::string_view reason) {
   return absl::OkStatus();
 }
 
+constexpr absl::string_view kPersonPrefix = "urn:equilink:person:";
+constexpr size_t kMaxPersonIdChars = 64;
+
+// The same shape server/auth accepts from a certificate, checked again here
+// because the log must never store a free-text name in this field.
+absl::Status CheckPerson(absl::string_view person) {
+  if (person.empty()) return absl::OkStatus();
+  if (!absl::StartsWith(person, kPersonPrefix)) {
+    return Invalid("person", "must be urn:equilink:person:<id>");
+  }
+  const absl::string_view id = person.substr(kPersonPrefix.size());
+  if (id.empty() || id.size() > kMaxPersonIdChars) {
+    return Invalid("person", "id must be 1-64 characters");
+  }
+  for (char c : id) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '.' ||
+          c == '_' || c == '-')) {
+      return Invalid("person", "id allows only a-z 0-9 . _ -");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateNewEntry(const equilink::v1::AuditEntry& entry) {
@@ -102,6 +126,9 @@ absl::Status ValidateNewEntry(const equilink::v1::AuditEntry& entry) {
   };
   for (const auto& [field, value] : names) {
     if (absl::Status s = CheckName(field, value); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckPerson(entry.principal().person()); !s.ok()) {
+    return s;
   }
   const size_t hash_size = entry.agreement_version_hash().size();
   if (hash_size != 0 && hash_size != kHashBytes) {

@@ -17,6 +17,8 @@ namespace equilink::audit {
 //  - decision is unspecified, or action or principal is missing;
 //  - organisation_code, role, action, rule_id, agreement_id or request_id is
 //    not 0-64 characters of [A-Za-z0-9._:-];
+//  - principal.person is neither empty nor urn:equilink:person:<id> with an
+//    id of 1-64 characters [a-z0-9._-];
 //  - agreement_version_hash is neither empty nor 32 bytes;
 //  - reason is over 256 characters, is not printable ASCII, or holds
 //    something shaped like an identifier or token: ten or more digits in a

@@ -62,6 +62,8 @@ absl::Time EventTime(const v1::AgreementEvent& event) {
          absl::Nanoseconds(event.time().nanos());
 }
 
+absl::Status NoHook(const v1::AgreementEvent&) { return absl::OkStatus(); }
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AgreementRegistry>> AgreementRegistry::Open(
@@ -80,6 +82,12 @@ absl::StatusOr<std::unique_ptr<AgreementRegistry>> AgreementRegistry::Open(
 
 absl::StatusOr<StoredAgreement> AgreementRegistry::Create(
     const v1::Agreement& agreement, absl::Time now) {
+  return Create(agreement, now, NoHook);
+}
+
+absl::StatusOr<StoredAgreement> AgreementRegistry::Create(
+    const v1::Agreement& agreement, absl::Time now,
+    absl::FunctionRef<absl::Status(const v1::AgreementEvent&)> before_commit) {
   EQ_RETURN_IF_ERROR(ValidateAgreement(agreement));
   // Status is state, not content: a version is stored as a DRAFT whatever
   // the file said, and only events move it on.
@@ -149,7 +157,9 @@ absl::StatusOr<StoredAgreement> AgreementRegistry::Create(
   created.set_principal(content.author());
   SetEventTime(now, &created);
   EQ_RETURN_IF_ERROR(AppendEventLocked(created, /*seq=*/0));
+  EQ_RETURN_IF_ERROR(before_commit(created));
   EQ_RETURN_IF_ERROR(transaction.Commit());
+  generation_.fetch_add(1, std::memory_order_release);
 
   StoredAgreement stored;
   stored.agreement = std::move(content);
@@ -163,6 +173,13 @@ absl::StatusOr<StoredAgreement> AgreementRegistry::Create(
 absl::StatusOr<v1::AgreementEvent> AgreementRegistry::Transition(
     const std::string& agreement_id, uint32_t version,
     const TransitionRequest& request) {
+  return Transition(agreement_id, version, request, NoHook);
+}
+
+absl::StatusOr<v1::AgreementEvent> AgreementRegistry::Transition(
+    const std::string& agreement_id, uint32_t version,
+    const TransitionRequest& request,
+    absl::FunctionRef<absl::Status(const v1::AgreementEvent&)> before_commit) {
   absl::MutexLock lock(&mu_);
   // BEGIN IMMEDIATE before reading the history: two connections approving at
   // once then decide one after the other, each on the other's event, so
@@ -175,7 +192,9 @@ absl::StatusOr<v1::AgreementEvent> AgreementRegistry::Transition(
       ApplyTransition(stored.agreement, stored.history, request));
   EQ_RETURN_IF_ERROR(
       AppendEventLocked(event, static_cast<int64_t>(stored.history.size())));
+  EQ_RETURN_IF_ERROR(before_commit(event));
   EQ_RETURN_IF_ERROR(transaction.Commit());
+  generation_.fetch_add(1, std::memory_order_release);
   return event;
 }
 

@@ -12,12 +12,14 @@
 // content edited in the file behind the registry's back is reported as
 // DataLoss instead of authorising data flows it was never approved for.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -65,6 +67,14 @@ class AgreementRegistry {
   // not stored. The agreement's status field is ignored.
   absl::StatusOr<StoredAgreement> Create(const v1::Agreement& agreement,
                                          absl::Time now);
+  // The same, calling `before_commit` with the creation event inside the
+  // write transaction, just before COMMIT, so a caller can make its audit
+  // append part of the decision: an error from it rolls the version back and
+  // is returned. Not called when the same content was already stored (nothing
+  // is written then).
+  absl::StatusOr<StoredAgreement> Create(
+      const v1::Agreement& agreement, absl::Time now,
+      absl::FunctionRef<absl::Status(const v1::AgreementEvent&)> before_commit);
 
   // Applies `request` to the stored version and appends the resulting event,
   // all in one write transaction so concurrent transitions see each other.
@@ -73,6 +83,13 @@ class AgreementRegistry {
   absl::StatusOr<v1::AgreementEvent> Transition(
       const std::string& agreement_id, uint32_t version,
       const TransitionRequest& request);
+  // The same, calling `before_commit` with the event inside the write
+  // transaction, just before COMMIT; an error from it rolls the event back
+  // and is returned. Not called when the transition is refused.
+  absl::StatusOr<v1::AgreementEvent> Transition(
+      const std::string& agreement_id, uint32_t version,
+      const TransitionRequest& request,
+      absl::FunctionRef<absl::Status(const v1::AgreementEvent&)> before_commit);
 
   // NotFound for an unknown version; DataLoss when the stored content no
   // longer matches its hash.
@@ -88,6 +105,14 @@ class AgreementRegistry {
   absl::StatusOr<std::vector<v1::Agreement>> EffectiveActive(
       absl::CivilDay day);
 
+  // Bumped after every committed Create or Transition through this registry,
+  // so a cache of EffectiveActive (agreement_cache.h) knows when to reload
+  // without a query per read. Changes made through another connection to the
+  // file are not seen here.
+  uint64_t generation() const {
+    return generation_.load(std::memory_order_acquire);
+  }
+
  private:
   explicit AgreementRegistry(std::unique_ptr<store::sqlite::Database> db)
       : db_(std::move(db)) {}
@@ -100,6 +125,7 @@ class AgreementRegistry {
   absl::Status AppendEventLocked(const v1::AgreementEvent& event, int64_t seq)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  std::atomic<uint64_t> generation_{0};
   absl::Mutex mu_;
   // The connection is not thread-safe; mu_ serialises every use of it.
   const std::unique_ptr<store::sqlite::Database> db_ ABSL_PT_GUARDED_BY(mu_);

@@ -1,6 +1,7 @@
 #include "server/ingest/batch_ingestor.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -8,9 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/validate/record_rules.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
 
 namespace equilink::ingest {
 namespace {
+
+constexpr char kAuditAction[] = "submission.batch";
+// Decisions of the ingest path's own envelope checks (not agreement rules).
+constexpr char kEnvelopeRule[] = "INGEST";
 
 v1::BatchAck RejectedAck(const v1::SubmissionBatch& batch, std::string reason) {
   v1::BatchAck ack;
@@ -20,6 +27,57 @@ v1::BatchAck RejectedAck(const v1::SubmissionBatch& batch, std::string reason) {
   ack.set_records_rejected(static_cast<uint32_t>(batch.records_size()));
   ack.set_reason(std::move(reason));
   return ack;
+}
+
+// The envelope checks that refuse a whole batch; nullopt when it passes.
+std::optional<std::string> EnvelopeProblem(const v1::SubmissionBatch& batch,
+                                           const IngestOptions& options) {
+  if (static_cast<uint32_t>(batch.records_size()) > options.max_batch_records) {
+    return absl::StrCat("batch has ", batch.records_size(),
+                        " records; the limit is ", options.max_batch_records);
+  }
+  if (!IsWellFormedId(batch.key_id())) return "key_id is missing or malformed";
+  if (!options.accepted_key_ids.empty() &&
+      std::find(options.accepted_key_ids.begin(),
+                options.accepted_key_ids.end(),
+                batch.key_id()) == options.accepted_key_ids.end()) {
+    return "key_id is not a linkage key of this linkage domain";
+  }
+  if (!batch.dataset_id().empty() && !IsWellFormedId(batch.dataset_id())) {
+    return "dataset_id is malformed";
+  }
+  return std::nullopt;
+}
+
+// The names of the fields populated in any record of the batch (S6 looks at
+// the batch as a whole). Collects descriptors first: reflection per record is
+// cheap, a vector of names per record is not.
+std::vector<std::string> PopulatedBatchFields(
+    const v1::SubmissionBatch& batch) {
+  absl::flat_hash_set<const google::protobuf::FieldDescriptor*> seen;
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  for (const v1::PseudonymisedRecord& record : batch.records()) {
+    fields.clear();
+    record.GetReflection()->ListFields(record, &fields);
+    seen.insert(fields.begin(), fields.end());
+  }
+  std::vector<const google::protobuf::FieldDescriptor*> ordered(seen.begin(),
+                                                                seen.end());
+  std::sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+    return a->number() < b->number();
+  });
+  std::vector<std::string> names;
+  names.reserve(ordered.size());
+  for (const auto* field : ordered) names.push_back(field->name());
+  return names;
+}
+
+bool AppliesOptOutAtIngest(const v1::Agreement& agreement) {
+  const v1::OptOutPolicy& policy = agreement.opt_outs();
+  return policy.apply_national_data_opt_out() &&
+         (policy.national_data_opt_out_stage() == v1::OPT_OUT_AT_INGEST ||
+          policy.national_data_opt_out_stage() ==
+              v1::OPT_OUT_STAGE_UNSPECIFIED);
 }
 
 }  // namespace
@@ -32,35 +90,129 @@ bool IsWellFormedId(absl::string_view id) {
   });
 }
 
-BatchIngestor::BatchIngestor(store::Store* store, IngestOptions options)
-    : store_(store), options_(std::move(options)) {}
+BatchIngestor::BatchIngestor(store::Store* store, IngestOptions options,
+                             std::optional<IngestGovernance> governance)
+    : store_(store),
+      options_(std::move(options)),
+      governance_(std::move(governance)) {}
+
+absl::Status BatchIngestor::Audit(absl::string_view organisation_code,
+                                  const v1::SubmissionBatch& batch,
+                                  v1::AuditEntry entry) const {
+  entry.mutable_principal()->set_organisation_code(
+      std::string(organisation_code));
+  entry.mutable_principal()->set_role("submitter");
+  entry.set_action(kAuditAction);
+  // A malformed id cannot go in the log (entry_rules.h); the entry then
+  // stands for "some batch of this organisation".
+  if (IsWellFormedId(batch.submission_id())) {
+    entry.set_request_id(batch.submission_id());
+  }
+  absl::StatusOr<v1::AuditEntry> appended = governance_->audit->Append(entry);
+  if (!appended.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "S13: the audit log cannot be written, so the batch is refused (",
+        appended.status().message(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BatchIngestor::AuditDeny(absl::string_view organisation_code,
+                                      const v1::SubmissionBatch& batch,
+                                      absl::string_view rule,
+                                      absl::string_view reason) const {
+  v1::AuditEntry entry;
+  entry.set_decision(v1::AUDIT_DENY);
+  entry.set_rule_id(std::string(rule));
+  entry.set_reason(std::string(reason));
+  entry.mutable_counts()->set_records_rejected(
+      static_cast<uint64_t>(batch.records_size()));
+  return Audit(organisation_code, batch, std::move(entry));
+}
 
 absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     absl::string_view organisation_code,
     const v1::SubmissionBatch& batch) const {
+  const bool governed = governance_.has_value();
   if (!IsWellFormedId(batch.submission_id())) {
-    return absl::InvalidArgumentError(
+    absl::Status refusal = absl::InvalidArgumentError(
         "batch submission_id must be 1-64 characters of A-Z, a-z, 0-9, '.', "
         "'_' or '-'");
+    if (governed) {
+      EQ_RETURN_IF_ERROR(AuditDeny(organisation_code, batch, kEnvelopeRule,
+                                   "malformed submission id"));
+    }
+    return refusal;
   }
-  if (static_cast<uint32_t>(batch.records_size()) >
-      options_.max_batch_records) {
-    return RejectedAck(batch, absl::StrCat("batch has ", batch.records_size(),
-                                           " records; the limit is ",
-                                           options_.max_batch_records));
+  if (governed && governance_->rate_limiter != nullptr) {
+    absl::Status allowed = governance_->rate_limiter->Acquire(
+        organisation_code, static_cast<uint64_t>(batch.records_size()));
+    if (!allowed.ok()) {
+      EQ_RETURN_IF_ERROR(
+          AuditDeny(organisation_code, batch, "S11",
+                    "the organisation's rate limit is exceeded"));
+      return allowed;
+    }
   }
-  if (!IsWellFormedId(batch.key_id())) {
-    return RejectedAck(batch, "key_id is missing or malformed");
+  if (std::optional<std::string> problem = EnvelopeProblem(batch, options_)) {
+    if (governed) {
+      EQ_RETURN_IF_ERROR(
+          AuditDeny(organisation_code, batch, kEnvelopeRule, *problem));
+    }
+    return RejectedAck(batch, *std::move(problem));
   }
-  if (!options_.accepted_key_ids.empty() &&
-      std::find(options_.accepted_key_ids.begin(),
-                options_.accepted_key_ids.end(),
-                batch.key_id()) == options_.accepted_key_ids.end()) {
-    return RejectedAck(batch,
-                       "key_id is not a linkage key of this linkage domain");
-  }
-  if (!batch.dataset_id().empty() && !IsWellFormedId(batch.dataset_id())) {
-    return RejectedAck(batch, "dataset_id is malformed");
+
+  // The whole-batch agreement checks.
+  std::shared_ptr<const governance::AgreementSnapshot> agreements;
+  const v1::Agreement* agreement = nullptr;
+  std::shared_ptr<const governance::OptOutSnapshot> optouts;
+  if (governed) {
+    absl::StatusOr<std::shared_ptr<const governance::AgreementSnapshot>>
+        current = governance_->agreements->Current();
+    if (!current.ok()) {
+      EQ_RETURN_IF_ERROR(AuditDeny(organisation_code, batch, "S2",
+                                   "the agreement registry cannot be read"));
+      return absl::UnavailableError(
+          "S2: the agreement registry cannot be read, so no batch is "
+          "accepted; retry later");
+    }
+    agreements = *std::move(current);
+    const std::vector<std::string> fields = PopulatedBatchFields(batch);
+    governance::SubmissionRequest request;
+    request.organisation_code = organisation_code;
+    request.dataset_id = batch.dataset_id();
+    request.purpose_id = batch.purpose_id();
+    request.day = agreements->day;
+    request.populated_fields = fields;
+    request.batch_size = static_cast<uint64_t>(batch.records_size());
+    request.review_grace_days =
+        static_cast<int>(governance_->review_grace_days);
+    governance::PolicyDecision decision =
+        governance::CheckSubmission(agreements->agreements, request);
+    if (!decision.allowed()) {
+      EQ_RETURN_IF_ERROR(
+          AuditDeny(organisation_code, batch, decision.rule, decision.reason));
+      return RejectedAck(batch,
+                         absl::StrCat(decision.rule, ": ", decision.reason));
+    }
+    agreement =
+        agreements->Find(decision.agreement_id, decision.agreement_version);
+    if (agreement == nullptr) {
+      return absl::InternalError("S2: the admitting agreement is not cached");
+    }
+    if (AppliesOptOutAtIngest(*agreement)) {
+      optouts = governance_->optouts == nullptr
+                    ? nullptr
+                    : governance_->optouts->Current();
+      if (optouts == nullptr || optouts->version == 0 ||
+          optouts->key_id != batch.key_id()) {
+        constexpr char kNoList[] =
+            "the agreement applies the national data opt-out at ingest but "
+            "no opt-out list for the batch's linkage key is loaded";
+        EQ_RETURN_IF_ERROR(AuditDeny(organisation_code, batch, "S10", kNoList));
+        return RejectedAck(batch, absl::StrCat("S10: ", kNoList));
+      }
+    }
   }
 
   store::BatchWrite write;
@@ -70,10 +222,15 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
   write.dataset_id = batch.dataset_id();
   write.key_id = batch.key_id();
   write.records.reserve(batch.records_size());
+  if (agreement != nullptr) {
+    write.agreement_id = agreement->agreement_id();
+    write.agreement_version = agreement->version();
+  }
 
   v1::BatchAck ack;
   ack.set_submission_id(batch.submission_id());
   ack.set_sequence(batch.sequence());
+  uint32_t opted_out = 0;
   absl::flat_hash_set<absl::string_view> seen;
   seen.reserve(batch.records_size());
   for (int i = 0; i < batch.records_size(); ++i) {
@@ -91,19 +248,54 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
       rejection->set_field(std::move(violation->field));
       continue;
     }
+    // An opted-out person's record is neither stored nor quarantined.
+    if (optouts != nullptr && !record.nhs_number_token().empty() &&
+        optouts->Contains(record.nhs_number_token())) {
+      ++opted_out;
+      continue;
+    }
+    if (agreement != nullptr) {
+      governance::PolicyDecision scope = governance::CheckRecordScope(
+          *agreement, record, *governance_->local_authorities);
+      if (scope.verdict == governance::Verdict::kQuarantine) {
+        store::QuarantinedRow& row = write.quarantined.emplace_back();
+        row.record_pseudonym = record.record_pseudonym();
+        row.rule = scope.rule;
+        record.SerializeToString(&row.payload);
+        continue;
+      }
+    }
     store::RecordRow& row = write.records.emplace_back();
     row.record_pseudonym = record.record_pseudonym();
     record.SerializeToString(&row.payload);
   }
   ack.set_records_accepted(static_cast<uint32_t>(write.records.size()));
   ack.set_records_rejected(static_cast<uint32_t>(ack.rejections_size()));
+  ack.set_records_quarantined(static_cast<uint32_t>(write.quarantined.size()));
+  ack.set_records_opted_out(opted_out);
   ack.set_outcome(ack.rejections_size() == 0 ? v1::BATCH_ACCEPTED
                                              : v1::BATCH_PARTIALLY_ACCEPTED);
-  if (write.records.empty() && batch.records_size() > 0) {
+  if (batch.records_size() > 0 &&
+      ack.rejections_size() == batch.records_size()) {
     ack.set_outcome(v1::BATCH_REJECTED);
     ack.set_reason("every record in the batch broke a rule");
   }
   ack.SerializeToString(&write.ack);
+
+  if (governed) {
+    v1::AuditEntry entry;
+    entry.set_decision(v1::AUDIT_ALLOW);
+    entry.set_agreement_id(agreement->agreement_id());
+    entry.set_agreement_version(agreement->version());
+    entry.set_agreement_version_hash(agreements->VersionHash(
+        agreement->agreement_id(), agreement->version()));
+    v1::AuditCounts* counts = entry.mutable_counts();
+    counts->set_records_accepted(ack.records_accepted());
+    counts->set_records_rejected(ack.records_rejected());
+    counts->set_records_quarantined(ack.records_quarantined());
+    counts->set_records_opted_out(ack.records_opted_out());
+    EQ_RETURN_IF_ERROR(Audit(organisation_code, batch, std::move(entry)));
+  }
 
   EQ_ASSIGN_OR_RETURN(store::CommitResult result,
                       store_->CommitBatch(std::move(write)));

@@ -46,8 +46,9 @@ absl::Status InsertBatchRow(Database* db, const BatchWrite& batch,
       db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
           "INSERT INTO batches (org_code, submission_id, sequence, dataset_id, "
-          "key_id, record_count, ack, committed_at, live_records) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)"));
+          "key_id, record_count, ack, committed_at, live_records, "
+          "agreement_id, agreement_version) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?9, ?10)"));
   EQ_RETURN_IF_ERROR(insert->BindText(0, batch.organisation_code));
   EQ_RETURN_IF_ERROR(insert->BindText(1, batch.submission_id));
   EQ_RETURN_IF_ERROR(
@@ -58,7 +59,36 @@ absl::Status InsertBatchRow(Database* db, const BatchWrite& batch,
       insert->BindInt64(5, static_cast<int64_t>(batch.records.size())));
   EQ_RETURN_IF_ERROR(insert->BindBlob(6, batch.ack));
   EQ_RETURN_IF_ERROR(insert->BindInt64(7, now_unix_ms));
+  EQ_RETURN_IF_ERROR(insert->BindText(8, batch.agreement_id));
+  EQ_RETURN_IF_ERROR(insert->BindInt64(9, batch.agreement_version));
   return WithContext(insert->Run(), "batch row");
+}
+
+// Quarantined records are few (out-of-scope records are the exception), so
+// a plain insert each is fine; they never enter `records` or its index.
+absl::Status InsertQuarantined(Database* db, const BatchWrite& batch,
+                               int64_t now_unix_ms) {
+  if (batch.quarantined.empty()) return absl::OkStatus();
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement insert,
+      db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "INSERT INTO quarantined_records (org_code, record_pseudonym, "
+          "submission_id, sequence, rule, payload, stored_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  EQ_RETURN_IF_ERROR(insert->BindText(0, batch.organisation_code));
+  EQ_RETURN_IF_ERROR(insert->BindText(2, batch.submission_id));
+  EQ_RETURN_IF_ERROR(
+      insert->BindInt64(3, static_cast<int64_t>(batch.sequence)));
+  EQ_RETURN_IF_ERROR(insert->BindInt64(6, now_unix_ms));
+  for (const QuarantinedRow& row : batch.quarantined) {
+    EQ_RETURN_IF_ERROR(insert->BindBlob(1, row.record_pseudonym));
+    EQ_RETURN_IF_ERROR(insert->BindText(4, row.rule));
+    EQ_RETURN_IF_ERROR(insert->BindBlob(5, row.payload));
+    EQ_RETURN_IF_ERROR(WithContext(insert->Run(), "quarantined record"));
+    insert->Reset(/*clear_bindings=*/false);
+  }
+  return absl::OkStatus();
 }
 
 // The hot loop: one append per record, into the end of `records` and no
@@ -102,6 +132,7 @@ absl::Status WriteBatch(Database* db, int64_t now_unix_ms,
   EQ_ASSIGN_OR_RETURN(bool stored, FindStored(db, batch, &pending->result));
   if (stored) return absl::OkStatus();
   EQ_RETURN_IF_ERROR(InsertBatchRow(db, batch, now_unix_ms));
+  EQ_RETURN_IF_ERROR(InsertQuarantined(db, batch, now_unix_ms));
   pending->appended_ids.reserve(batch.records.size());
   return AppendRecords(db, batch, now_unix_ms, &pending->appended_ids);
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/memory/memory.h"
@@ -20,6 +22,7 @@
 #include "server/store/sqlite/database.h"
 #include "server/store/sqlite/migration.h"
 #include "server/store/sqlite/statement.h"
+#include "server/store/sqlite/transaction.h"
 
 namespace equilink::store {
 namespace {
@@ -94,7 +97,8 @@ SqliteStore::SqliteStore(const SqliteOptions& options,
                          std::unique_ptr<Database> checkpointer,
                          int64_t indexed_records,
                          std::vector<AppendedKey> unindexed)
-    : max_group_(static_cast<size_t>(options.group_commit_max_batches)),
+    : path_(options.path),
+      max_group_(static_cast<size_t>(options.group_commit_max_batches)),
       min_index_pass_records_(options.min_index_pass_records),
       idle_before_index_pass_(options.idle_before_index_pass),
       indexed_records_(indexed_records),
@@ -461,6 +465,190 @@ absl::StatusOr<std::vector<OrganisationSummary>> SqliteStore::Summarise() {
     summary.submissions = static_cast<uint64_t>(query->ColumnInt64(3));
   }
   return summaries;
+}
+
+absl::StatusOr<std::vector<BatchRetention>> SqliteStore::ListRetainedBatches() {
+  absl::MutexLock lock(&reader_->mu);
+  EQ_ASSIGN_OR_RETURN(
+      ScopedStatement query,
+      reader_->db->GetCachedStatement(
+          EQ_SQL_FROM_HERE,
+          "SELECT b.org_code, b.submission_id, b.sequence, b.agreement_id, "
+          "b.agreement_version, b.committed_at, b.live_records, "
+          "coalesce(q.n, 0) FROM batches b LEFT JOIN "
+          "(SELECT org_code, submission_id, sequence, count(*) AS n "
+          " FROM quarantined_records GROUP BY 1, 2, 3) q "
+          "USING (org_code, submission_id, sequence) "
+          "WHERE b.live_records > 0 OR q.n > 0"));
+  std::vector<BatchRetention> batches;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    BatchRetention& batch = batches.emplace_back();
+    batch.organisation_code = query->ColumnText(0);
+    batch.submission_id = query->ColumnText(1);
+    batch.sequence = static_cast<uint64_t>(query->ColumnInt64(2));
+    batch.agreement_id = query->ColumnText(3);
+    batch.agreement_version = static_cast<uint32_t>(query->ColumnInt64(4));
+    batch.committed_at_unix_ms = query->ColumnInt64(5);
+    batch.live_records = static_cast<uint64_t>(query->ColumnInt64(6));
+    batch.quarantined_records = static_cast<uint64_t>(query->ColumnInt64(7));
+  }
+  return batches;
+}
+
+absl::StatusOr<uint64_t> SqliteStore::PurgeBatchRecords(
+    const std::vector<BatchKey>& batches) {
+  if (batches.empty()) return 0;
+  // Every row of a purged batch is then at or below the watermark, indexed,
+  // and the only row of its key: deleting it and its key keeps the index
+  // exact, and rows past the watermark (the next pass's dense input) are
+  // never touched.
+  EQ_RETURN_IF_ERROR(IndexAppendedRecords());
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) return absl::UnavailableError("store is closing");
+  }
+  absl::MutexLock lock(&writer_.mu);
+  Database* db = writer_.db.get();
+  EQ_RETURN_IF_ERROR(db->Execute(
+      "CREATE TEMP TABLE IF NOT EXISTS purge_batches (org_code TEXT, "
+      "submission_id TEXT, sequence INTEGER, "
+      "PRIMARY KEY (org_code, submission_id, sequence)) WITHOUT ROWID"));
+  EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
+                      sqlite::Transaction::Begin(db));
+  EQ_RETURN_IF_ERROR(db->Execute("DELETE FROM temp.purge_batches"));
+  {
+    EQ_ASSIGN_OR_RETURN(
+        ScopedStatement insert,
+        db->GetCachedStatement(EQ_SQL_FROM_HERE,
+                               "INSERT OR IGNORE INTO temp.purge_batches "
+                               "VALUES (?1, ?2, ?3)"));
+    for (const BatchKey& batch : batches) {
+      EQ_RETURN_IF_ERROR(insert->BindText(0, batch.organisation_code));
+      EQ_RETURN_IF_ERROR(insert->BindText(1, batch.submission_id));
+      EQ_RETURN_IF_ERROR(
+          insert->BindInt64(2, static_cast<int64_t>(batch.sequence)));
+      EQ_RETURN_IF_ERROR(insert->Run());
+      insert->Reset();
+    }
+  }
+  EQ_ASSIGN_OR_RETURN(const int64_t indexed_through,
+                      db->QueryInt64("SELECT value FROM store_state WHERE "
+                                     "name = 'keys_indexed_through'"));
+  uint64_t removed = 0;
+  std::map<std::tuple<std::string, std::string, int64_t>, int64_t>
+      removed_per_batch;
+  {
+    EQ_ASSIGN_OR_RETURN(
+        ScopedStatement remove,
+        db->GetCachedStatement(
+            EQ_SQL_FROM_HERE,
+            "DELETE FROM records WHERE record_id <= ?1 AND "
+            "(org_code, submission_id, sequence) IN "
+            "(SELECT org_code, submission_id, sequence FROM "
+            "temp.purge_batches) RETURNING org_code, record_pseudonym, "
+            "record_id, submission_id, sequence"));
+    EQ_ASSIGN_OR_RETURN(ScopedStatement unindex,
+                        db->GetCachedStatement(
+                            EQ_SQL_FROM_HERE,
+                            "DELETE FROM record_keys WHERE org_code = ?1 AND "
+                            "record_pseudonym = ?2 AND record_id = ?3"));
+    EQ_RETURN_IF_ERROR(remove->BindInt64(0, indexed_through));
+    // RETURNING rows are all computed before the first is returned, so the
+    // key deletes below never interleave with the scan.
+    for (;;) {
+      EQ_ASSIGN_OR_RETURN(bool row, remove->Step());
+      if (!row) break;
+      EQ_RETURN_IF_ERROR(unindex->BindText(0, remove->ColumnText(0)));
+      const std::string pseudonym = remove->ColumnBlob(1);
+      EQ_RETURN_IF_ERROR(unindex->BindBlob(1, pseudonym));
+      EQ_RETURN_IF_ERROR(unindex->BindInt64(2, remove->ColumnInt64(2)));
+      EQ_RETURN_IF_ERROR(unindex->Run());
+      unindex->Reset();
+      ++removed_per_batch[{remove->ColumnText(0), remove->ColumnText(3),
+                           remove->ColumnInt64(4)}];
+      ++removed;
+    }
+  }
+  {
+    EQ_ASSIGN_OR_RETURN(
+        ScopedStatement decrement,
+        db->GetCachedStatement(
+            EQ_SQL_FROM_HERE,
+            "UPDATE batches SET live_records = live_records - ?4 "
+            "WHERE org_code = ?1 AND submission_id = ?2 AND sequence = ?3"));
+    for (const auto& [batch, count] : removed_per_batch) {
+      EQ_RETURN_IF_ERROR(decrement->BindText(0, std::get<0>(batch)));
+      EQ_RETURN_IF_ERROR(decrement->BindText(1, std::get<1>(batch)));
+      EQ_RETURN_IF_ERROR(decrement->BindInt64(2, std::get<2>(batch)));
+      EQ_RETURN_IF_ERROR(decrement->BindInt64(3, count));
+      EQ_RETURN_IF_ERROR(decrement->Run());
+      decrement->Reset();
+    }
+  }
+  EQ_RETURN_IF_ERROR(db->Execute(
+      "DELETE FROM quarantined_records WHERE (org_code, submission_id, "
+      "sequence) IN (SELECT org_code, submission_id, sequence FROM "
+      "temp.purge_batches)"));
+  removed += static_cast<uint64_t>(db->Changes());
+  EQ_RETURN_IF_ERROR(transaction.Commit());
+  return removed;
+}
+
+namespace {
+
+// The passes of `scan` inside one read transaction on `db`.
+absl::Status ScanInOneSnapshot(Database* db, const CurrentRecordScan& scan) {
+  // record_keys holds exactly the newest row of every indexed record; the
+  // batch says which dataset the record was submitted for.
+  EQ_ASSIGN_OR_RETURN(
+      std::unique_ptr<sqlite::Statement> select,
+      db->GetUniqueStatement(
+          "SELECT r.record_pseudonym, r.payload FROM record_keys k "
+          "JOIN records r ON r.record_id = k.record_id "
+          "JOIN batches b ON b.org_code = r.org_code "
+          " AND b.submission_id = r.submission_id AND b.sequence = r.sequence "
+          "WHERE b.dataset_id = ?1"));
+  EQ_RETURN_IF_ERROR(db->Execute("BEGIN"));
+  absl::Status status;
+  for (int pass = 0; pass < scan.passes && status.ok(); ++pass) {
+    status = select->BindText(0, scan.dataset_id);
+    RecordRow row;
+    while (status.ok()) {
+      absl::StatusOr<bool> stepped = select->Step();
+      if (!stepped.ok()) {
+        status = stepped.status();
+      } else if (!*stepped) {
+        break;
+      } else {
+        row.record_pseudonym = select->ColumnBlob(0);
+        row.payload = select->ColumnBlob(1);
+        status = scan.visit(pass, row);
+      }
+    }
+    select->Reset();
+    if (status.ok() && scan.pass_done) status = scan.pass_done(pass);
+  }
+  const absl::Status ended = db->Execute("COMMIT");
+  EQ_RETURN_IF_ERROR(status);
+  return ended;
+}
+
+}  // namespace
+
+absl::Status SqliteStore::ForEachCurrentRecord(const CurrentRecordScan& scan) {
+  EQ_RETURN_IF_ERROR(IndexAppendedRecords());
+  if (IsInMemory(path_)) {
+    absl::MutexLock lock(&reader_->mu);
+    return ScanInOneSnapshot(reader_->db.get(), scan);
+  }
+  Database::Options options;
+  options.path = path_;
+  options.query_only = true;
+  options.cache_size = -8192;
+  EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
+  return ScanInOneSnapshot(db.get(), scan);
 }
 
 }  // namespace equilink::store

@@ -101,6 +101,19 @@ class SqliteStore final : public Store {
   absl::Status UpsertOrganisation(const Organisation& organisation) override;
   absl::StatusOr<std::vector<Organisation>> ListOrganisations() override;
   absl::StatusOr<std::vector<OrganisationSummary>> Summarise() override;
+  absl::StatusOr<std::vector<BatchRetention>> ListRetainedBatches() override;
+  // Indexes every appended record first, then deletes in one transaction on
+  // the writer connection (holding group commit back for its duration: the
+  // purge is a daily job). `records` has no index by batch, so the delete is
+  // one scan of the table for the whole purge, not one per batch.
+  absl::StatusOr<uint64_t> PurgeBatchRecords(
+      const std::vector<BatchKey>& batches) override;
+  // Indexes every appended record first, so the snapshot holds exactly one
+  // row per record, then reads through a read-only connection of its own in
+  // one read transaction (WAL keeps that snapshot while the writer goes on),
+  // so a slow consumer never holds the shared reader connection that
+  // authorisation uses. An in-memory store scans on its single connection.
+  absl::Status ForEachCurrentRecord(const CurrentRecordScan& scan) override;
 
  private:
   // A connection and the mutex that serialises its use.
@@ -130,6 +143,7 @@ class SqliteStore final : public Store {
   void CheckpointLoop();
   bool CheckpointIsDue() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const std::string path_;
   const size_t max_group_;
   const int64_t min_index_pass_records_;
   const absl::Duration idle_before_index_pass_;

@@ -6,6 +6,7 @@
 // so several gateway replicas can serve one linkage domain.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,15 @@ struct RecordRow {
   std::string payload;           // serialized PseudonymisedRecord
 };
 
+// A record held apart because it is outside the admitting agreement's
+// population scope (rule S9): kept for governance review, never in the
+// linkage feed.
+struct QuarantinedRow {
+  std::string record_pseudonym;
+  std::string rule;     // the governance rule that quarantined it, e.g. "S9"
+  std::string payload;  // serialized PseudonymisedRecord
+};
+
 struct BatchWrite {
   std::string organisation_code;
   std::string submission_id;
@@ -41,6 +51,12 @@ struct BatchWrite {
   std::string key_id;
   std::vector<RecordRow>
       records;  // already validated; may be empty (every record rejected)
+  // Written in the same transaction as `records`, into quarantined_records.
+  std::vector<QuarantinedRow> quarantined;
+  // The agreement version that admitted the batch (empty and 0 when none
+  // did): its retention period decides when the batch's records are purged.
+  std::string agreement_id;
+  uint32_t agreement_version = 0;
   // The serialized BatchAck the gateway answers with; stored so that a re-sent
   // batch gets the same answer back.
   std::string ack;
@@ -59,6 +75,40 @@ struct OrganisationSummary {
       0;  // distinct records held (re-submissions update in place)
   uint64_t batches = 0;
   uint64_t submissions = 0;
+};
+
+// What the retention purge needs to know about a stored batch.
+struct BatchRetention {
+  std::string organisation_code;
+  std::string submission_id;
+  uint64_t sequence = 0;
+  std::string agreement_id;  // empty: admitted before agreements were enforced
+  uint32_t agreement_version = 0;
+  int64_t committed_at_unix_ms = 0;
+  uint64_t live_records = 0;         // rows of the batch still in `records`
+  uint64_t quarantined_records = 0;  // rows of the batch in quarantine
+};
+
+// A read of the current records of one dataset (Store::ForEachCurrentRecord).
+struct CurrentRecordScan {
+  std::string dataset_id;
+  // Passes over the same snapshot. An extract counts what it will release in
+  // the first pass and sends it in the second, so the counts it audited
+  // before sending are exactly what it sends.
+  int passes = 1;
+  // Called for every current record in every pass; an error stops the scan
+  // and is returned as is. `record.payload` is a serialized
+  // PseudonymisedRecord.
+  std::function<absl::Status(int pass, const RecordRow& record)> visit;
+  // Called after each pass, before the next; may be empty. An error stops
+  // the scan and is returned as is.
+  std::function<absl::Status(int pass)> pass_done;
+};
+
+struct BatchKey {
+  std::string organisation_code;
+  std::string submission_id;
+  uint64_t sequence = 0;
 };
 
 class Store {
@@ -94,6 +144,24 @@ class Store {
 
   // Per-organisation counts, ordered by code.
   virtual absl::StatusOr<std::vector<OrganisationSummary>> Summarise() = 0;
+
+  // Every batch that still holds records or quarantined records, for the
+  // retention purge. Thread-safe.
+  virtual absl::StatusOr<std::vector<BatchRetention>> ListRetainedBatches() = 0;
+
+  // Deletes the records and quarantined records of `batches` (the batch rows
+  // stay, so a re-send is still answered as already stored) and returns how
+  // many rows were removed. Keeps the record store's invariants: rows leave
+  // the linkage feed and the key index together, live_records follows, and
+  // record ids are never reused. Thread-safe.
+  virtual absl::StatusOr<uint64_t> PurgeBatchRecords(
+      const std::vector<BatchKey>& batches) = 0;
+
+  // Streams the current records (the newest version of each) of the batches
+  // submitted for scan.dataset_id, every pass from one consistent snapshot,
+  // one record in memory at a time. Thread-safe; a long scan does not hold
+  // up other reads or the writer.
+  virtual absl::Status ForEachCurrentRecord(const CurrentRecordScan& scan) = 0;
 };
 
 }  // namespace equilink::store

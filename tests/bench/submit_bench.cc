@@ -4,6 +4,10 @@
 //    separate processes over mutual TLS;
 //  - submit_client_peak_rss_mb and submit_gateway_peak_rss_mb for that run
 //    (1M rows by default);
+//  - governance_overhead_ratio: the same submit into an in-process gateway
+//    with agreement checks and the audit entry per batch, divided by one
+//    started without them (a benchmark-only C++ start option), alternating
+//    runs, medians; with the gateway's CPU per record for both;
 //  - ingest_records_per_s: the gateway alone, fed already-pseudonymised
 //    batches by an in-process load client on 4 streams over mutual TLS,
 //    durable commits and the deferred key indexing included; and
@@ -15,6 +19,7 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <memory>
@@ -55,8 +60,23 @@ using testing::kCharitylogOrg;
 using testing::SourcePath;
 using testing::TestPki;
 
-testing::GatewayProcess StartGateway(const testing::TempDir& dir) {
+// A gateway configuration in `dir` with the example agreement active for the
+// submitter, as in production. The rate limit is raised far above what one
+// machine can ingest: the benchmark measures the path's capacity, and the
+// limit's check still runs on every batch.
+v1::GatewayConfig BenchGatewayConfig(const testing::TempDir& dir) {
   v1::GatewayConfig config = testing::MakeGatewayConfig(dir.path());
+  config.mutable_governance()->set_rate_limit_records_per_second(1000000000);
+  config.mutable_governance()->set_rate_limit_burst_records(1000000000);
+  EQ_CHECK(testing::InstallActiveAgreement(
+               config.store().sqlite_path(),
+               testing::ExampleSubmissionAgreement(kCharitylogOrg))
+               .ok());
+  return config;
+}
+
+testing::GatewayProcess StartGateway(const testing::TempDir& dir) {
+  v1::GatewayConfig config = BenchGatewayConfig(dir);
   const std::string config_path =
       testing::WriteGatewayConfig(config, dir.File("gateway.textproto"));
   return OrDie(testing::StartGatewayProcess(config_path, dir.File("port"),
@@ -122,7 +142,8 @@ EndToEndRun EndToEndOnce(const std::string& export_path) {
       "--cert=" + tls.certificate_file(),
       "--key=" + tls.private_key_file(),
       "--threads=2",
-      "--batch_rows=2000"};
+      "--batch_rows=2000",
+      absl::StrCat("--purpose=", testing::kExamplePurpose)};
   testing::ExitInfo exit;
   long client_kb = 0;
   long gateway_kb = 0;
@@ -169,6 +190,86 @@ void EndToEnd(int rows, int repeats) {
   Figure("submit_gateway_peak_rss_mb", gateway_kb / 1024.0);
 }
 
+double CpuSeconds() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+struct GatewayRun {
+  double records_per_s = 0;
+  double cpu_us_per_record = 0;  // the gateway's CPU (this process's)
+};
+
+// One `equilink submit` of the export into a gateway in this process, with or
+// without governance. In-process because switching governance off is a C++
+// start option only (GatewayServer::StartOptions): no configuration file or
+// flag can ask the gateway binary for it.
+GatewayRun InProcessOnce(const std::string& export_path, bool governance) {
+  testing::TempDir dir;
+  const v1::GatewayConfig config = BenchGatewayConfig(dir);
+  std::unique_ptr<api::GatewayServer> gateway = OrDie(api::GatewayServer::Start(
+      config, api::GatewayServer::StartOptions{.governance = governance}));
+  const v1::TlsFiles tls = TestPki::Get().ClientFiles(kCharitylogOrg);
+  const std::vector<std::string> argv = {
+      EQUILINK_CLIENT_BINARY,
+      "submit",
+      "--profile=" + SourcePath("client/profiles/charitylog.textproto"),
+      "--input=" + export_path,
+      "--postcode_lookup=" + DemoPostcodeLookup(),
+      "--linkage_key=" + testing::TestLinkageKeyPath(),
+      absl::StrCat("--gateway=127.0.0.1:", gateway->port()),
+      "--ca=" + tls.ca_file(),
+      "--cert=" + tls.certificate_file(),
+      "--key=" + tls.private_key_file(),
+      "--threads=2",
+      "--batch_rows=2000",
+      absl::StrCat("--purpose=", testing::kExamplePurpose)};
+  uint64_t stored = 0;
+  const double cpu_before = CpuSeconds();
+  const double seconds = TimeSeconds([&] {
+    testing::Subprocess client =
+        OrDie(testing::Subprocess::Start(argv, dir.File("client.log")));
+    const testing::ExitInfo exit = OrDie(client.Wait(absl::Minutes(10)));
+    EQ_CHECK(exit.exit_code == 0);
+    stored = RecordsStoredAfterIndexing(gateway->port(), "e2e-drain");
+  });
+  const double cpu = CpuSeconds() - cpu_before;
+  gateway->Shutdown();
+  std::printf("%s", testing::ReadFileOrEmpty(dir.File("client.log")).c_str());
+  const long rows = absl::GetFlag(FLAGS_e2e_rows);
+  return GatewayRun{rows / seconds, cpu * 1e6 / rows};
+}
+
+// governance_overhead_ratio: the end-to-end rate with every agreement check
+// and the audit entry per batch, divided by the same without them, runs
+// alternating so drift in the machine hits both alike; medians.
+void GovernanceOverhead(int rows, int repeats) {
+  testing::TempDir dir;
+  const std::string export_path = dir.File("export.csv");
+  WriteExport(rows, 11, export_path);
+  std::vector<double> governed, ungoverned, governed_cpu, ungoverned_cpu;
+  for (int i = 0; i < std::max(1, repeats); ++i) {
+    for (bool governance : {false, true}) {
+      const GatewayRun run = InProcessOnce(export_path, governance);
+      (governance ? governed : ungoverned).push_back(run.records_per_s);
+      (governance ? governed_cpu : ungoverned_cpu)
+          .push_back(run.cpu_us_per_record);
+      std::printf(
+          "in-process run %d, governance %s: %.0f records/s, %.2f us "
+          "gateway CPU per record\n",
+          i, governance ? "on" : "off", run.records_per_s,
+          run.cpu_us_per_record);
+    }
+  }
+  Figure("submit_e2e_governed_records_per_s", Median(governed));
+  Figure("submit_e2e_ungoverned_records_per_s", Median(ungoverned));
+  Figure("governance_overhead_ratio", Median(governed) / Median(ungoverned));
+  Figure("gateway_cpu_us_per_record_governed", Median(governed_cpu));
+  Figure("gateway_cpu_us_per_record_ungoverned", Median(ungoverned_cpu));
+}
+
 // Pseudonymised batches, made once by the real client pipeline and held in
 // memory.
 std::vector<v1::SubmissionBatch> MakeBatches(int rows,
@@ -192,6 +293,7 @@ std::vector<v1::SubmissionBatch> MakeBatches(int rows,
   while (OrDie(pipeline->Next(&batch))) {
     batch.outgoing.batch.set_key_id(key.key_id());
     batch.outgoing.batch.set_dataset_id(profile.dataset_id());
+    batch.outgoing.batch.set_purpose_id(testing::kExamplePurpose);
     batches.push_back(std::move(batch.outgoing.batch));
   }
   return batches;
@@ -334,6 +436,8 @@ int main(int argc, char** argv) {
   // memory.
   equilink::bench::EndToEnd(absl::GetFlag(FLAGS_e2e_rows),
                             absl::GetFlag(FLAGS_e2e_repeats));
+  equilink::bench::GovernanceOverhead(absl::GetFlag(FLAGS_e2e_rows),
+                                      absl::GetFlag(FLAGS_e2e_repeats));
   equilink::bench::Ingest(absl::GetFlag(FLAGS_ingest_rows),
                           absl::GetFlag(FLAGS_ingest_streams));
   return 0;

@@ -29,8 +29,12 @@ constexpr int kRowsPerBatch = 250;
 class CrashIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_path_ = WriteGatewayConfig(MakeGatewayConfig(dir_.path()),
-                                      dir_.File("gateway.textproto"));
+    const v1::GatewayConfig config = MakeGatewayConfig(dir_.path());
+    const absl::Status installed =
+        InstallActiveAgreement(config.store().sqlite_path(),
+                               ExampleSubmissionAgreement(kCharitylogOrg));
+    ASSERT_TRUE(installed.ok()) << installed;
+    config_path_ = WriteGatewayConfig(config, dir_.File("gateway.textproto"));
     export_path_ = dir_.File("export.csv");
     client::SyntheticExportOptions synth;
     synth.rows = kRows;
@@ -58,6 +62,7 @@ class CrashIntegrationTest : public ::testing::Test {
     options.linkage_key_path = TestLinkageKeyPath();
     options.gateway_address = absl::StrCat("127.0.0.1:", gateway_.port);
     options.tls = TestPki::Get().ClientFiles(kCharitylogOrg);
+    options.purpose_id = kExamplePurpose;
     return options;
   }
 

@@ -1,6 +1,7 @@
 #include "tests/integration/gateway_harness.h"
 
 #include <fstream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "client/commands/keygen_command.h"
@@ -11,6 +12,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "server/config/gateway_config.h"
+#include "server/governance/agreement_file.h"
+#include "server/governance/agreement_registry.h"
 
 namespace equilink::testing {
 
@@ -27,7 +30,11 @@ const TestPki& TestPki::Get() {
     const std::string command = absl::StrCat(
         "bash ", SourcePath("deploy/pki/make-dev-pki.sh"), " ", out,
         " --days 2 --test-certs org:", kCharitylogOrg, " org:", kLamplightOrg,
-        " org:", kUnregisteredOrg, " > ", dir->File("pki.log"), " 2>&1");
+        " org:", kUnregisteredOrg, " org:", kIcsOrg, " org:", kConsumerOrg,
+        " org:", kAuditorOrg, " org:", kAdminOrg, " person:", kIcsOrg, ":",
+        kIgOfficerPerson, " person:", kIcsOrg, ":", kCaldicottPerson,
+        " person:", kIcsOrg, ":", kSiroPerson, " > ", dir->File("pki.log"),
+        " 2>&1");
     EQ_CHECK(RunShell(command) == 0);
     return new TestPki(out);
   }();
@@ -60,6 +67,22 @@ v1::TlsFiles TestPki::OtherCaClientFiles() const {
   return files;
 }
 
+v1::TlsFiles TestPki::PersonClientFiles(const std::string& person_id) const {
+  v1::TlsFiles files;
+  files.set_certificate_file(absl::StrCat(dir_, "/people/", person_id, ".pem"));
+  files.set_private_key_file(absl::StrCat(dir_, "/people/", person_id, ".key"));
+  files.set_ca_file(dir_ + "/ca.pem");
+  return files;
+}
+
+v1::TlsFiles TestPki::TestClientFiles(const std::string& base) const {
+  v1::TlsFiles files;
+  files.set_certificate_file(absl::StrCat(dir_, "/", base, ".pem"));
+  files.set_private_key_file(absl::StrCat(dir_, "/", base, ".key"));
+  files.set_ca_file(dir_ + "/ca.pem");
+  return files;
+}
+
 v1::GatewayConfig MakeGatewayConfig(const std::string& dir) {
   v1::GatewayConfig config;
   config.set_listen_address("127.0.0.1:0");
@@ -78,6 +101,21 @@ v1::GatewayConfig MakeGatewayConfig(const std::string& dir) {
     org->set_name(absl::StrCat("Test organisation ", code));
     org->add_roles("submitter");
   }
+  const std::vector<std::pair<const char*, std::vector<const char*>>>
+      other_organisations = {{kIcsOrg, {"governance", "auditor"}},
+                             {kConsumerOrg, {"consumer"}},
+                             {kAuditorOrg, {"auditor"}},
+                             {kAdminOrg, {"admin"}}};
+  for (const auto& [code, roles] : other_organisations) {
+    v1::OrganisationSeed* org = config.add_organisations();
+    org->set_code(code);
+    org->set_name(absl::StrCat("Test organisation ", code));
+    for (const char* role : roles) org->add_roles(role);
+  }
+  // Absolute, so a config written elsewhere for the gateway binary finds it.
+  config.mutable_governance()->set_local_authority_lookup_file(
+      SourcePath("deploy/data/imd2019/"
+                 "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"));
   config::ApplyGatewayConfigDefaults(config);
   return config;
 }
@@ -133,6 +171,63 @@ const std::string& TestLinkageKeyPath() {
     return key_path;
   }();
   return *path;
+}
+
+v1::Agreement ExampleSubmissionAgreement(absl::string_view submitter_code) {
+  absl::StatusOr<v1::Agreement> agreement =
+      governance::LoadAgreementFile(SourcePath(
+          "deploy/agreements/8hx12_youth_wellbeing_submission.textproto"));
+  EQ_CHECK(agreement.ok());
+  const std::string example_submitter = "8HX12";
+  // Agreement versions are immutable per id, so another submitter's copy
+  // needs an id of its own to sit in the same registry.
+  if (submitter_code != example_submitter) {
+    agreement->set_agreement_id(
+        absl::StrCat(agreement->agreement_id(), "-", submitter_code));
+  }
+  for (v1::Party& party : *agreement->mutable_parties()) {
+    if (party.organisation_code() != example_submitter) continue;
+    party.set_organisation_code(std::string(submitter_code));
+    party.set_dspt_org_code(std::string(submitter_code));
+  }
+  for (v1::Flow& flow : *agreement->mutable_flows()) {
+    if (flow.from_organisation() == example_submitter) {
+      flow.set_from_organisation(std::string(submitter_code));
+    }
+  }
+  return *std::move(agreement);
+}
+
+absl::Status InstallActiveAgreement(const std::string& store_path,
+                                    const v1::Agreement& agreement) {
+  return InstallActiveAgreement(store_path, agreement, absl::Now());
+}
+
+absl::Status InstallActiveAgreement(const std::string& store_path,
+                                    const v1::Agreement& agreement,
+                                    absl::Time now) {
+  absl::StatusOr<std::unique_ptr<governance::AgreementRegistry>> registry =
+      governance::AgreementRegistry::Open(store_path);
+  if (!registry.ok()) return registry.status();
+  absl::StatusOr<governance::StoredAgreement> stored =
+      (*registry)->Create(agreement, now);
+  if (!stored.ok()) return stored.status();
+  const std::string& id = agreement.agreement_id();
+  const uint32_t version = agreement.version();
+  for (const auto& [action, principal] :
+       std::vector<std::pair<v1::AgreementAction, std::string>>{
+           {v1::AGREEMENT_ACTION_APPROVE, "urn:equilink:person:caldicott-01"},
+           {v1::AGREEMENT_ACTION_APPROVE, "urn:equilink:person:siro-01"},
+           {v1::AGREEMENT_ACTION_ACTIVATE, "urn:equilink:person:siro-01"}}) {
+    governance::TransitionRequest request;
+    request.action = action;
+    request.actor = {.principal = principal, .has_governance_role = true};
+    request.time = now;
+    absl::StatusOr<v1::AgreementEvent> event =
+        (*registry)->Transition(id, version, request);
+    if (!event.ok()) return event.status();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace equilink::testing

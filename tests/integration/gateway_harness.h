@@ -10,7 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "equilink/v1/agreement.pb.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "grpcpp/channel.h"
 #include "server/api/gateway_server.h"
@@ -24,6 +28,20 @@ namespace equilink::testing {
 inline constexpr char kCharitylogOrg[] = "8HX12";
 inline constexpr char kLamplightOrg[] = "8JK34";
 inline constexpr char kUnregisteredOrg[] = "9ZZ99";
+// Registered by MakeGatewayConfig with these roles: the ICS (governance and
+// auditor), its population health team (consumer), an auditor-only and an
+// admin-only organisation (each holding exactly one role, for wrong-role
+// tests).
+inline constexpr char kIcsOrg[] = "QHL";
+inline constexpr char kConsumerOrg[] = "QHLPHM";
+inline constexpr char kAuditorOrg[] = "AUD1";
+inline constexpr char kAdminOrg[] = "ADM1";
+// Members of staff of kIcsOrg with person certificates
+// (urn:equilink:person:<id>): the IG officer, the Caldicott Guardian and the
+// SIRO, so four-eyes approvals can be made by two different people.
+inline constexpr char kIgOfficerPerson[] = "ics-ig-officer-01";
+inline constexpr char kCaldicottPerson[] = "caldicott-01";
+inline constexpr char kSiroPerson[] = "siro-01";
 
 // A development PKI made once per test binary by deploy/pki/make-dev-pki.sh
 // (--test-certs).
@@ -34,6 +52,13 @@ class TestPki {
   v1::TlsFiles ServerFiles() const;
   v1::TlsFiles ClientFiles(const std::string& organisation_code) const;
   v1::TlsFiles OtherCaClientFiles() const;
+  // A person certificate of kIcsOrg: kIgOfficerPerson, kCaldicottPerson or
+  // kSiroPerson. It names both the organisation and the person.
+  v1::TlsFiles PersonClientFiles(const std::string& person_id) const;
+  // Certificates from the real CA that break an identity rule, all claiming
+  // kCharitylogOrg: "test/no-org", "test/two-orgs", "test/two-people" (two
+  // person URIs), "test/bad-person" (person id "Not_Valid!"), "test/expired".
+  v1::TlsFiles TestClientFiles(const std::string& base) const;
 
  private:
   explicit TestPki(std::string dir) : dir_(std::move(dir)) {}
@@ -68,6 +93,32 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port,
 
 // Path of the linkage key file the tests share (made once, mode 0600).
 const std::string& TestLinkageKeyPath();
+
+// The example submission agreement
+// (deploy/agreements/8hx12_youth_wellbeing_submission.textproto) with its
+// submitter organisation code replaced by `submitter_code`, so any test
+// organisation can submit under it (dataset vcse-service-contacts, purpose
+// kExamplePurpose). For a submitter other than 8HX12 the agreement id gets
+// "-<code>" appended, so several copies fit in one registry. Dies if the
+// shipped file does not parse.
+v1::Agreement ExampleSubmissionAgreement(absl::string_view submitter_code);
+inline constexpr char kExamplePurpose[] = "cyp-health-equity";
+
+// Stores `agreement` in the registry of the gateway database at `store_path`
+// and takes it through the real lifecycle: created, approved by
+// urn:equilink:person:caldicott-01 and urn:equilink:person:siro-01 (four
+// eyes), then activated. Works while a gateway has the file open (the
+// registry takes its own connection); a running gateway sees the agreement at
+// its next batch only if it shares this registry, so install before starting
+// the gateway unless the test says otherwise.
+absl::Status InstallActiveAgreement(const std::string& store_path,
+                                    const v1::Agreement& agreement);
+// The same with every event dated `at` (e.g. activated in the past, so an
+// agreement whose expiry date has since passed is in the registry as ACTIVE,
+// the way a real one expires).
+absl::Status InstallActiveAgreement(const std::string& store_path,
+                                    const v1::Agreement& agreement,
+                                    absl::Time at);
 
 }  // namespace equilink::testing
 

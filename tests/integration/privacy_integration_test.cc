@@ -116,8 +116,14 @@ std::vector<std::string> FindNeedles(const std::set<std::string>& needles,
 
 TEST(PrivacyIntegrationTest, NoIdentifierReachesTheWireTheDatabaseOrTheLog) {
   TempDir dir;
-  const std::string config_path = WriteGatewayConfig(
-      MakeGatewayConfig(dir.path()), dir.File("gateway.textproto"));
+  const v1::GatewayConfig config = MakeGatewayConfig(dir.path());
+  for (const char* org : {kCharitylogOrg, kLamplightOrg}) {
+    const absl::Status installed = InstallActiveAgreement(
+        config.store().sqlite_path(), ExampleSubmissionAgreement(org));
+    ASSERT_TRUE(installed.ok()) << installed;
+  }
+  const std::string config_path =
+      WriteGatewayConfig(config, dir.File("gateway.textproto"));
   absl::StatusOr<GatewayProcess> gateway = StartGatewayProcess(
       config_path, dir.File("port"), dir.File("gateway.log"));
   ASSERT_TRUE(gateway.ok()) << gateway.status();
@@ -138,6 +144,7 @@ TEST(PrivacyIntegrationTest, NoIdentifierReachesTheWireTheDatabaseOrTheLog) {
     options.linkage_key_path = TestLinkageKeyPath();
     options.gateway_address = absl::StrCat("127.0.0.1:", gateway->port);
     options.tls = TestPki::Get().ClientFiles(org);
+    options.purpose_id = kExamplePurpose;
     options.wire_observer = [&wire](const std::string& bytes) {
       wire += bytes;
     };

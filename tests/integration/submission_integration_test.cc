@@ -26,6 +26,11 @@ class SubmissionIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     config_ = MakeGatewayConfig(dir_.path());
+    for (const char* org : {kCharitylogOrg, kLamplightOrg}) {
+      const absl::Status installed = InstallActiveAgreement(
+          config_.store().sqlite_path(), ExampleSubmissionAgreement(org));
+      ASSERT_TRUE(installed.ok()) << installed;
+    }
     absl::StatusOr<std::unique_ptr<api::GatewayServer>> gateway =
         api::GatewayServer::Start(config_);
     ASSERT_TRUE(gateway.ok()) << gateway.status();
@@ -47,6 +52,7 @@ class SubmissionIntegrationTest : public ::testing::Test {
     options.linkage_key_path = TestLinkageKeyPath();
     options.gateway_address = absl::StrCat("127.0.0.1:", gateway_->port());
     options.tls = TestPki::Get().ClientFiles(org);
+    options.purpose_id = kExamplePurpose;
     return options;
   }
 

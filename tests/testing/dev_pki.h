@@ -99,6 +99,12 @@ inline v1::TlsFiles DevPkiClientFiles(const std::string& pki,
   return DevPkiClientFilesAt(pki, "orgs/" + code);
 }
 
+// TlsFiles for the person certificate made by `person:CODE:<person_id>`.
+inline v1::TlsFiles DevPkiPersonFiles(const std::string& pki,
+                                      const std::string& person_id) {
+  return DevPkiClientFilesAt(pki, "people/" + person_id);
+}
+
 }  // namespace equilink::testing
 
 #endif  // EQUILINK_TESTS_TESTING_DEV_PKI_H_

@@ -49,12 +49,31 @@ class FakeStore final : public store::Store {
       return store::CommitResult{true, it->second};
     }
     for (store::RecordRow& row : batch.records) {
-      records_[{batch.organisation_code, row.record_pseudonym}] =
-          StoredRecord{batch.submission_id, std::move(row.payload)};
+      records_[{batch.organisation_code, row.record_pseudonym}] = StoredRecord{
+          batch.submission_id, std::move(row.payload), batch.sequence};
     }
+    quarantined_[key] += batch.quarantined.size();
+    admitted_by_[key] = {batch.agreement_id, batch.agreement_version};
+    datasets_[key] = batch.dataset_id;
     acks_[key] = batch.ack;
     ++commits_;
     return store::CommitResult{false, std::move(batch.ack)};
+  }
+
+  // Quarantined records stored for a batch.
+  uint64_t QuarantinedIn(const std::string& organisation_code,
+                         const std::string& submission_id, uint64_t sequence) {
+    absl::MutexLock lock(&mu_);
+    auto it = quarantined_.find({organisation_code, submission_id, sequence});
+    return it == quarantined_.end() ? 0 : it->second;
+  }
+
+  // Backdates a stored batch, for retention tests.
+  void SetCommittedAt(const std::string& organisation_code,
+                      const std::string& submission_id, uint64_t sequence,
+                      int64_t unix_ms) {
+    absl::MutexLock lock(&mu_);
+    committed_at_[{organisation_code, submission_id, sequence}] = unix_ms;
   }
 
   absl::StatusOr<std::vector<uint64_t>> DurableSequences(
@@ -115,6 +134,51 @@ class FakeStore final : public store::Store {
     return out;
   }
 
+  absl::StatusOr<std::vector<store::BatchRetention>> ListRetainedBatches()
+      override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    std::vector<store::BatchRetention> out;
+    for (const auto& [key, ack] : acks_) {
+      store::BatchRetention batch;
+      std::tie(batch.organisation_code, batch.submission_id, batch.sequence) =
+          key;
+      std::tie(batch.agreement_id, batch.agreement_version) = admitted_by_[key];
+      batch.committed_at_unix_ms = committed_at_[key];
+      for (const auto& [record_key, record] : records_) {
+        if (record_key.first == batch.organisation_code &&
+            record.submission_id == batch.submission_id &&
+            record.sequence == batch.sequence) {
+          ++batch.live_records;
+        }
+      }
+      batch.quarantined_records = quarantined_[key];
+      if (batch.live_records > 0 || batch.quarantined_records > 0) {
+        out.push_back(std::move(batch));
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<uint64_t> PurgeBatchRecords(
+      const std::vector<store::BatchKey>& batches) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    uint64_t removed = 0;
+    for (const store::BatchKey& batch : batches) {
+      removed += std::erase_if(records_, [&](const auto& entry) {
+        return entry.first.first == batch.organisation_code &&
+               entry.second.submission_id == batch.submission_id &&
+               entry.second.sequence == batch.sequence;
+      });
+      uint64_t& quarantined = quarantined_[{
+          batch.organisation_code, batch.submission_id, batch.sequence}];
+      removed += quarantined;
+      quarantined = 0;
+    }
+    return removed;
+  }
+
   absl::StatusOr<std::vector<store::OrganisationSummary>> Summarise() override {
     absl::MutexLock lock(&mu_);
     if (!error_.ok()) return error_;
@@ -138,11 +202,35 @@ class FakeStore final : public store::Store {
     return out;
   }
 
+  // Holds the store's lock for the whole scan: `visit` must not call back
+  // into the store.
+  absl::Status ForEachCurrentRecord(
+      const store::CurrentRecordScan& scan) override {
+    absl::MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    for (int pass = 0; pass < scan.passes; ++pass) {
+      for (const auto& [key, record] : records_) {
+        const auto dataset =
+            datasets_.find({key.first, record.submission_id, record.sequence});
+        if (dataset == datasets_.end() || dataset->second != scan.dataset_id) {
+          continue;
+        }
+        const store::RecordRow row{key.second, record.payload};
+        if (absl::Status s = scan.visit(pass, row); !s.ok()) return s;
+      }
+      if (scan.pass_done) {
+        if (absl::Status s = scan.pass_done(pass); !s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
  private:
   using BatchKey = std::tuple<std::string, std::string, uint64_t>;
   struct StoredRecord {
     std::string submission_id;  // the submission that last wrote it
     std::string payload;
+    uint64_t sequence = 0;
   };
 
   mutable absl::Mutex mu_;
@@ -151,6 +239,11 @@ class FakeStore final : public store::Store {
   std::map<std::string, store::Organisation> organisations_
       ABSL_GUARDED_BY(mu_);
   std::map<BatchKey, std::string> acks_ ABSL_GUARDED_BY(mu_);
+  std::map<BatchKey, uint64_t> quarantined_ ABSL_GUARDED_BY(mu_);
+  std::map<BatchKey, std::pair<std::string, uint32_t>> admitted_by_
+      ABSL_GUARDED_BY(mu_);
+  std::map<BatchKey, int64_t> committed_at_ ABSL_GUARDED_BY(mu_);
+  std::map<BatchKey, std::string> datasets_ ABSL_GUARDED_BY(mu_);
   // (organisation, record_pseudonym) -> record
   std::map<std::pair<std::string, std::string>, StoredRecord> records_
       ABSL_GUARDED_BY(mu_);

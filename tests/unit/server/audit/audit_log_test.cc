@@ -1,13 +1,16 @@
 #include "server/audit/audit_log.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/audit/audit_reader.h"
 #include "server/audit/audit_verifier.h"
 #include "server/audit/checkpoint_export.h"
 #include "server/audit/entry_hash.h"
@@ -141,6 +144,133 @@ TEST_F(AuditLogTest, ConcurrentAppendsFormOneChain) {
   EXPECT_TRUE(report.ok()) << report.detail();
   EXPECT_EQ(report.entries_checked(), 100u);
   EXPECT_EQ(report.checkpoints_checked(), 6u);
+}
+
+TEST_F(AuditLogTest, ConcurrentCallersEachGetTheirOwnStoredEntry) {
+  std::unique_ptr<AuditLog> log = OpenLog(/*checkpoint_interval=*/16);
+  ASSERT_NE(log, nullptr);
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::vector<std::vector<equilink::v1::AuditEntry>> returned(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&log, &returned, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        absl::StatusOr<equilink::v1::AuditEntry> entry =
+            log->Append(BatchDecision(t * 1000 + i));
+        ASSERT_THAT(entry, IsOk());
+        returned[t].push_back(*entry);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog stored,
+                          ReadStoredAuditLog(log_path(), 0, 0));
+  ASSERT_EQ(stored.entries.size(), size_t{kThreads * kPerThread});
+  std::set<uint64_t> sequences;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const equilink::v1::AuditEntry& mine = returned[t][i];
+      // Each caller got back its own decision, exactly as stored.
+      EXPECT_EQ(mine.request_id(), absl::StrCat("sub-", t * 1000 + i));
+      ASSERT_GE(mine.sequence(), 1u);
+      ASSERT_LE(mine.sequence(), stored.entries.size());
+      EXPECT_EQ(stored.entries[mine.sequence() - 1].SerializeAsString(),
+                mine.SerializeAsString());
+      sequences.insert(mine.sequence());
+    }
+  }
+  EXPECT_EQ(sequences.size(), size_t{kThreads * kPerThread});  // gapless
+  EQ_ASSERT_OK_AND_ASSIGN(const auto report,
+                          VerifyAuditLog(log_path(), *verifier_));
+  EXPECT_TRUE(report.ok()) << report.detail();
+}
+
+TEST_F(AuditLogTest, QueuedCallersShareOneTransaction) {
+  // The log reads its clock once per transaction, so the number of distinct
+  // entry times is the number of commits.
+  std::atomic<int64_t> ticks{0};
+  AuditLog::Options options = LogOptions(/*checkpoint_interval=*/0);
+  options.clock = [&ticks] { return absl::FromUnixSeconds(++ticks); };
+  EQ_ASSERT_OK_AND_ASSIGN(auto signer,
+                          CheckpointSigner::LoadFromFile(key_path()));
+  EQ_ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(options, std::move(signer)));
+
+  // Hold the write lock so the first caller waits in its transaction while
+  // the other seven queue behind it.
+  RawConnection raw(log_path());
+  ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back(
+        [&log, t] { EXPECT_THAT(log->Append(BatchDecision(t)), IsOk()); });
+  }
+  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_EQ(raw.Exec("ROLLBACK"), SQLITE_OK);
+  for (std::thread& thread : threads) thread.join();
+
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog stored,
+                          ReadStoredAuditLog(log_path(), 0, 0));
+  ASSERT_EQ(stored.entries.size(), 8u);
+  std::set<int64_t> commit_times;
+  for (const auto& entry : stored.entries) {
+    commit_times.insert(entry.time_unix_micros());
+  }
+  // The first caller's own transaction, then one for everyone queued.
+  EXPECT_LE(commit_times.size(), 2u);
+}
+
+TEST_F(AuditLogTest, AFailedGroupFailsEveryCallerInIt) {
+  AuditLog::Options options = LogOptions(/*checkpoint_interval=*/4);
+  options.busy_timeout_ms = 100;
+  EQ_ASSERT_OK_AND_ASSIGN(auto signer,
+                          CheckpointSigner::LoadFromFile(key_path()));
+  EQ_ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(options, std::move(signer)));
+  ASSERT_THAT(log->Append(BatchDecision(1)), IsOk());
+
+  RawConnection raw(log_path());
+  ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&log, t] {
+      EXPECT_THAT(log->Append(BatchDecision(10 + t)),
+                  StatusIs(absl::StatusCode::kUnavailable));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(raw.Exec("ROLLBACK"), SQLITE_OK);
+
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_entry"), 1);
+  EQ_ASSERT_OK_AND_ASSIGN(const auto next, log->Append(BatchDecision(2)));
+  EXPECT_EQ(next.sequence(), 2u);
+}
+
+TEST_F(AuditLogTest, PersonIsStoredAndHashed) {
+  std::unique_ptr<AuditLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  equilink::v1::AuditEntry decision = BatchDecision(1);
+  decision.mutable_principal()->set_person("urn:equilink:person:siro-01");
+  EQ_ASSERT_OK_AND_ASSIGN(const auto stored, log->Append(decision));
+  EXPECT_EQ(stored.principal().person(), "urn:equilink:person:siro-01");
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog read,
+                          ReadStoredAuditLog(log_path(), 0, 0));
+  ASSERT_EQ(read.entries.size(), 1u);
+  EXPECT_EQ(read.entries[0].principal().person(),
+            "urn:equilink:person:siro-01");
+  equilink::v1::AuditEntry without_person = stored;
+  without_person.mutable_principal()->clear_person();
+  EXPECT_NE(ComputeEntryHash(without_person), stored.entry_hash());
+}
+
+TEST_F(AuditLogTest, ExposesItsPathAndPublicKey) {
+  std::unique_ptr<AuditLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->path(), log_path());
+  EQ_ASSERT_OK_AND_ASSIGN(const std::string pem, log->PublicKeyPem());
+  EQ_ASSERT_OK_AND_ASSIGN(auto verifier,
+                          CheckpointVerifier::FromPublicKeyPem(pem));
+  EXPECT_EQ(verifier->key_id(), log->key_id());
 }
 
 TEST_F(AuditLogTest, MakeCheckpointSignsTheNewestEntryOnce) {

@@ -23,6 +23,11 @@ inline equilink::v1::AuditEntry BatchDecision(int n) {
   equilink::v1::AuditEntry entry;
   entry.mutable_principal()->set_organisation_code("X1A2B");
   entry.mutable_principal()->set_role("submitter");
+  // Some decisions are a person's (governance staff), so the chain covers
+  // the person field too.
+  if (n % 4 == 2) {
+    entry.mutable_principal()->set_person("urn:equilink:person:caldicott-01");
+  }
   entry.set_action("submission.batch");
   entry.set_decision(n % 5 == 0 ? equilink::v1::AUDIT_DENY
                                 : equilink::v1::AUDIT_ALLOW);

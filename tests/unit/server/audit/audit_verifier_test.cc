@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/audit/audit_reader.h"
 #include "server/audit/checkpoint_export.h"
 #include "server/audit/entry_hash.h"
 #include "tests/testing/status_matchers.h"
@@ -43,11 +44,26 @@ class AuditVerifierTest : public testing::AuditLogFixture {
     DropGuards(raw_.get());
   }
 
+  // Verifies the file both ways, VerifyAuditLog and VerifyAuditEntries over
+  // what ReadStoredAuditLog returns (what `equilink audit verify` does with
+  // entries streamed from the gateway), and expects the same report.
   AuditVerifyReport Verify() {
     absl::StatusOr<AuditVerifyReport> report =
         VerifyAuditLog(log_path(), *verifier_);
     EXPECT_TRUE(report.ok()) << report.status();
-    return report.ok() ? *report : AuditVerifyReport();
+    absl::StatusOr<StoredAuditLog> stored =
+        ReadStoredAuditLog(log_path(), 0, 0);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    if (!report.ok() || !stored.ok()) return AuditVerifyReport();
+    absl::StatusOr<AuditVerifyReport> from_entries =
+        VerifyAuditEntries(stored->entries, stored->checkpoints, *verifier_);
+    EXPECT_TRUE(from_entries.ok()) << from_entries.status();
+    if (from_entries.ok()) {
+      EXPECT_EQ(from_entries->SerializeAsString(), report->SerializeAsString())
+          << "VerifyAuditEntries: " << from_entries->ShortDebugString()
+          << "\nVerifyAuditLog: " << report->ShortDebugString();
+    }
+    return *report;
   }
 
   // Rewrites the hashes of every entry from `from` on, as an attacker who
@@ -102,6 +118,15 @@ TEST_F(AuditVerifierTest, EditedDecisionIsNamedAsAltered) {
   const AuditVerifyReport report = Verify();
   EXPECT_EQ(report.problem(), equilink::v1::AUDIT_ENTRY_ALTERED);
   EXPECT_EQ(report.problem_sequence(), 5u);
+}
+
+TEST_F(AuditVerifierTest, EditedPersonIsNamedAsAltered) {
+  ASSERT_EQ(raw_->Exec("UPDATE audit_entry SET person = "
+                       "'urn:equilink:person:someone-else' WHERE sequence = 7"),
+            SQLITE_OK);
+  const AuditVerifyReport report = Verify();
+  EXPECT_EQ(report.problem(), equilink::v1::AUDIT_ENTRY_ALTERED);
+  EXPECT_EQ(report.problem_sequence(), 7u);
 }
 
 TEST_F(AuditVerifierTest, DeletedRowIsNamedAsRemoved) {
@@ -218,6 +243,56 @@ TEST_F(AuditVerifierTest, PublishedCheckpointCatchesDeletedCheckpointRows) {
   EXPECT_EQ(report.problem_sequence(), 4u);
 }
 
+TEST_F(AuditVerifierTest, ReadStoredAuditLogPagesEntriesWithTheirCheckpoints) {
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog first,
+                          ReadStoredAuditLog(log_path(), 0, 5));
+  ASSERT_EQ(first.entries.size(), 5u);
+  EXPECT_EQ(first.entries.front().sequence(), 1u);
+  EXPECT_EQ(first.entries.back().sequence(), 5u);
+  ASSERT_EQ(first.checkpoints.size(), 1u);  // at 4; the one at 8 is not due
+  EXPECT_EQ(first.checkpoints[0].sequence(), 4u);
+
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog rest,
+                          ReadStoredAuditLog(log_path(), 5, 100));
+  ASSERT_EQ(rest.entries.size(), 5u);
+  EXPECT_EQ(rest.entries.front().sequence(), 6u);
+  ASSERT_EQ(rest.checkpoints.size(), 1u);
+  EXPECT_EQ(rest.checkpoints[0].sequence(), 8u);
+
+  // The pages together verify like the whole file.
+  std::vector<equilink::v1::AuditEntry> entries = first.entries;
+  entries.insert(entries.end(), rest.entries.begin(), rest.entries.end());
+  std::vector<equilink::v1::AuditCheckpoint> checkpoints = first.checkpoints;
+  checkpoints.insert(checkpoints.end(), rest.checkpoints.begin(),
+                     rest.checkpoints.end());
+  EQ_ASSERT_OK_AND_ASSIGN(const AuditVerifyReport report,
+                          VerifyAuditEntries(entries, checkpoints, *verifier_));
+  EXPECT_TRUE(report.ok()) << report.detail();
+  EXPECT_EQ(report.entries_checked(), 10u);
+  EXPECT_EQ(report.checkpoints_checked(), 2u);
+}
+
+TEST_F(AuditVerifierTest, ReadStoredAuditLogReturnsRowsAsStoredUnverified) {
+  ASSERT_EQ(raw_->Exec("UPDATE audit_entry SET reason = 'rewritten' "
+                       "WHERE sequence = 3"),
+            SQLITE_OK);
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog stored,
+                          ReadStoredAuditLog(log_path(), 0, 0));
+  ASSERT_EQ(stored.entries.size(), 10u);
+  EXPECT_EQ(stored.entries[2].reason(), "rewritten");
+  EXPECT_EQ(stored.checkpoints.size(), 2u);
+}
+
+TEST_F(AuditVerifierTest, LogNotStartingAtEntryOneIsNamedAsRemoved) {
+  EQ_ASSERT_OK_AND_ASSIGN(const StoredAuditLog tail,
+                          ReadStoredAuditLog(log_path(), 2, 0));
+  EQ_ASSERT_OK_AND_ASSIGN(
+      const AuditVerifyReport report,
+      VerifyAuditEntries(tail.entries, tail.checkpoints, *verifier_));
+  EXPECT_EQ(report.problem(), equilink::v1::AUDIT_ENTRY_REMOVED);
+  EXPECT_EQ(report.problem_sequence(), 1u);
+}
+
 TEST(VerifyAuditLogTest, MissingFileIsNotFoundAndIsNotCreated) {
   equilink::testing::TempDir dir;
   ASSERT_THAT(CheckpointSigner::GenerateKeyFile(dir.File("k.pem")), IsOk());
@@ -227,6 +302,8 @@ TEST(VerifyAuditLogTest, MissingFileIsNotFoundAndIsNotCreated) {
   EQ_ASSERT_OK_AND_ASSIGN(auto verifier,
                           CheckpointVerifier::FromPublicKeyPem(pem));
   EXPECT_THAT(VerifyAuditLog(dir.File("none.db"), *verifier),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ReadStoredAuditLog(dir.File("none.db"), 0, 0),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(equilink::testing::ReadFileOrEmpty(dir.File("none.db")).empty());
 }

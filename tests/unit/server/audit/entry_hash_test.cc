@@ -35,6 +35,9 @@ TEST(EntryHashTest, EveryHashedFieldChangesTheHash) {
       [](AuditEntry* e) { e->set_time_unix_micros(1); },
       [](AuditEntry* e) { e->mutable_principal()->set_organisation_code("Y"); },
       [](AuditEntry* e) { e->mutable_principal()->set_role("admin"); },
+      [](AuditEntry* e) {
+        e->mutable_principal()->set_person("urn:equilink:person:siro-01");
+      },
       [](AuditEntry* e) { e->set_action("extract"); },
       [](AuditEntry* e) { e->set_decision(equilink::v1::AUDIT_QUARANTINE); },
       [](AuditEntry* e) { e->set_rule_id("S1"); },

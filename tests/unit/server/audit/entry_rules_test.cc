@@ -49,6 +49,21 @@ TEST(EntryRulesTest, RefusesIdsOutsideTheNameAlphabet) {
   EXPECT_THAT(ValidateNewEntry(entry), StatusIs(kInvalid));
 }
 
+TEST(EntryRulesTest, PersonIsEmptyOrAStaffUrn) {
+  equilink::v1::AuditEntry entry = testing::BatchDecision(1);
+  entry.mutable_principal()->set_person("urn:equilink:person:caldicott-01");
+  EXPECT_THAT(ValidateNewEntry(entry), IsOk());
+  for (const char* bad :
+       {"caldicott-01", "urn:equilink:person:", "urn:equilink:person:Jane Doe",
+        "urn:equilink:org:QHL", "urn:equilink:person:a/b"}) {
+    entry.mutable_principal()->set_person(bad);
+    EXPECT_THAT(ValidateNewEntry(entry), StatusIs(kInvalid)) << bad;
+  }
+  entry.mutable_principal()->set_person("urn:equilink:person:" +
+                                        std::string(65, 'a'));
+  EXPECT_THAT(ValidateNewEntry(entry), StatusIs(kInvalid));
+}
+
 TEST(EntryRulesTest, RefusesAgreementHashOfWrongLength) {
   equilink::v1::AuditEntry entry = testing::BatchDecision(1);
   entry.set_agreement_version_hash(std::string(31, 1));

@@ -167,7 +167,7 @@ TEST_F(SqliteStoreTest, OrganisationsUpsertAndFind) {
                           store_->FindOrganisation("RX1"));
   EXPECT_FALSE(missing.has_value());
   Organisation organisation{
-      "RX1", "Trust One", {"submitter", "consumer"}, true};
+      "RX1", "Trust One", {"submitter", "consumer"}, true, ""};
   ASSERT_THAT(store_->UpsertOrganisation(organisation), IsOk());
   organisation.name = "Trust One Renamed";
   organisation.roles = {"auditor"};
@@ -180,15 +180,16 @@ TEST_F(SqliteStoreTest, OrganisationsUpsertAndFind) {
   EXPECT_THAT(found->roles, ElementsAre("auditor"));
   EXPECT_FALSE(found->active);
 
-  EXPECT_THAT(store_->UpsertOrganisation({"", "x", {}, true}),
+  EXPECT_THAT(store_->UpsertOrganisation({"", "x", {}, true, ""}),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(store_->UpsertOrganisation({"RX2", "x", {"a,b"}, true}),
+  EXPECT_THAT(store_->UpsertOrganisation({"RX2", "x", {"a,b"}, true, ""}),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(SqliteStoreTest, SummariseCountsPerOrganisation) {
-  ASSERT_THAT(store_->UpsertOrganisation({"AA0", "Idle", {"consumer"}, true}),
-              IsOk());
+  ASSERT_THAT(
+      store_->UpsertOrganisation({"AA0", "Idle", {"consumer"}, true, ""}),
+      IsOk());
   ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)), IsOk());
   ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 5, 3)), IsOk());
   ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 2, 100)), IsOk());
@@ -233,7 +234,7 @@ TEST_F(SqliteStoreTest, CloseRefusesWritesButKeepsReads) {
   store_->Close();  // idempotent
   EXPECT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 1, 1)),
               StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_THAT(store_->UpsertOrganisation({"RX1", "n", {}, true}),
+  EXPECT_THAT(store_->UpsertOrganisation({"RX1", "n", {}, true, ""}),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store_->DurableSequences("RX1", "s1"),
               IsOkAndHolds(ElementsAre(0)));

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/unit/server/other/auth/fake_auth_context.h"
 
 namespace equilink::auth {
 namespace {
@@ -17,49 +18,7 @@ using ::equilink::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// grpc::AuthPropertyIterator's constructors are protected; the fake never
-// iterates, so an end iterator made through a subclass is enough.
-class EmptyIterator : public grpc::AuthPropertyIterator {};
-
-// An AuthContext with chosen properties, standing in for what gRPC's TLS
-// layer builds from a peer certificate (mtls_test.cc checks the real thing).
-class FakeAuthContext : public grpc::AuthContext {
- public:
-  explicit FakeAuthContext(bool authenticated)
-      : authenticated_(authenticated) {}
-
-  bool IsPeerAuthenticated() const override { return authenticated_; }
-  std::vector<grpc::string_ref> GetPeerIdentity() const override {
-    return FindPropertyValues("x509_subject_alternative_name");
-  }
-  std::string GetPeerIdentityPropertyName() const override {
-    return "x509_subject_alternative_name";
-  }
-  std::vector<grpc::string_ref> FindPropertyValues(
-      const std::string& name) const override {
-    std::vector<grpc::string_ref> values;
-    auto [begin, end] = properties_.equal_range(name);
-    for (auto it = begin; it != end; ++it) values.emplace_back(it->second);
-    return values;
-  }
-  grpc::AuthPropertyIterator begin() const override { return EmptyIterator(); }
-  grpc::AuthPropertyIterator end() const override { return EmptyIterator(); }
-  void AddProperty(const std::string& key,
-                   const grpc::string_ref& value) override {
-    properties_.emplace(key, std::string(value.data(), value.size()));
-  }
-  bool SetPeerIdentityPropertyName(const std::string&) override { return true; }
-
-  // A URI SAN as gRPC 1.51 reports it: under both properties.
-  void AddUriSan(const std::string& uri) {
-    AddProperty("peer_uri", uri);
-    AddProperty("x509_subject_alternative_name", uri);
-  }
-
- private:
-  bool authenticated_;
-  std::multimap<std::string, std::string> properties_;
-};
+using ::equilink::testing::FakeAuthContext;
 
 TEST(IsValidOrganisationCodeTest, TwoToSixteenUpperAlnum) {
   EXPECT_TRUE(IsValidOrganisationCode("AB"));
@@ -141,6 +100,69 @@ TEST(OrganisationFromAuthContextTest, RefusesMalformedCodeWithoutQuotingIt) {
       EXPECT_THAT(std::string(code.status().message()), Not(HasSubstr(bad)));
     }
   }
+}
+
+TEST(PersonFromAuthContextTest, OrganisationCertificateHasNoPerson) {
+  FakeAuthContext context(true);
+  context.AddUriSan("urn:equilink:org:RXK01");
+  EXPECT_THAT(PersonFromAuthContext(context),
+              ::testing::Eq(absl::StatusOr<std::string>("")));
+}
+
+TEST(PersonFromAuthContextTest, ReturnsThePersonUrn) {
+  FakeAuthContext context(true);
+  context.AddUriSan("urn:equilink:org:RXK01");
+  context.AddUriSan("urn:equilink:person:caldicott-01");
+  EXPECT_THAT(PersonFromAuthContext(context),
+              ::testing::Eq(absl::StatusOr<std::string>(
+                  "urn:equilink:person:caldicott-01")));
+}
+
+TEST(PersonFromAuthContextTest, IgnoresPersonUrnInNonUriSan) {
+  FakeAuthContext context(true);
+  context.AddProperty("x509_subject_alternative_name",
+                      "urn:equilink:person:siro-01");
+  context.AddProperty("peer_dns", "urn:equilink:person:siro-01");
+  EXPECT_THAT(PersonFromAuthContext(context),
+              ::testing::Eq(absl::StatusOr<std::string>("")));
+}
+
+TEST(PersonFromAuthContextTest, RefusesTwoPersons) {
+  FakeAuthContext context(true);
+  context.AddUriSan("urn:equilink:person:siro-01");
+  context.AddUriSan("urn:equilink:person:caldicott-01");
+  EXPECT_THAT(
+      PersonFromAuthContext(context),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("more than one")));
+}
+
+TEST(PersonFromAuthContextTest, RefusesMalformedIdWithoutQuotingIt) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "Jane.Doe", "jane doe", "jane/../admin", std::string(65, 'a'),
+           std::string("ja\0ne", 5)}) {
+    FakeAuthContext context(true);
+    context.AddUriSan("urn:equilink:person:" + bad);
+    const absl::StatusOr<std::string> person = PersonFromAuthContext(context);
+    EXPECT_THAT(person, StatusIs(absl::StatusCode::kUnauthenticated,
+                                 HasSubstr("1-64 characters")))
+        << bad;
+    if (bad.size() > 2) {
+      EXPECT_THAT(std::string(person.status().message()), Not(HasSubstr(bad)));
+    }
+  }
+  FakeAuthContext longest(true);
+  longest.AddUriSan("urn:equilink:person:" + std::string(64, 'a'));
+  EXPECT_THAT(PersonFromAuthContext(longest), IsOk());
+}
+
+TEST(CertificateSha256FromAuthContextTest, NeedsAParseablePeerCertificate) {
+  FakeAuthContext none(true);
+  EXPECT_THAT(CertificateSha256FromAuthContext(none),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  FakeAuthContext garbage(true);
+  garbage.AddProperty("x509_pem_cert", "-----BEGIN CERTIFICATE-----\nnot\n");
+  EXPECT_THAT(CertificateSha256FromAuthContext(garbage),
+              StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 }  // namespace

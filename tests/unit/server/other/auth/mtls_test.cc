@@ -38,6 +38,8 @@ constexpr char kUriMetadata[] = "x-peer-uri";
 constexpr char kSanMetadata[] = "x-peer-san";
 constexpr char kDnsMetadata[] = "x-peer-dns";
 constexpr char kIdentityMetadata[] = "x-identity-property";
+constexpr char kPersonMetadata[] = "x-equilink-person";
+constexpr char kFingerprintMetadata[] = "x-cert-sha256";
 
 // Check() authenticates the caller and answers with its organisation code in
 // trailing metadata, plus the raw URI and SAN properties gRPC reported (the
@@ -58,6 +60,13 @@ class WhoAmIService final : public grpc::health::v1::Health::Service {
         OrganisationFromAuthContext(auth);
     if (!organisation.ok()) return ToGrpcStatus(organisation.status());
     context->AddTrailingMetadata(kOrgMetadata, *organisation);
+    absl::StatusOr<std::string> person = PersonFromAuthContext(auth);
+    if (!person.ok()) return ToGrpcStatus(person.status());
+    context->AddTrailingMetadata(kPersonMetadata, *person);
+    absl::StatusOr<std::string> fingerprint =
+        CertificateSha256FromAuthContext(auth);
+    if (!fingerprint.ok()) return ToGrpcStatus(fingerprint.status());
+    context->AddTrailingMetadata(kFingerprintMetadata, *fingerprint);
     response->set_status(grpc::health::v1::HealthCheckResponse::SERVING);
     return grpc::Status::OK;
   }
@@ -80,6 +89,8 @@ struct CallResult {
   std::string peer_san;
   std::string peer_dns;
   std::string identity_property;
+  std::string person;
+  std::string certificate_sha256;
 };
 
 class MutualTlsTest : public ::testing::Test {
@@ -88,7 +99,8 @@ class MutualTlsTest : public ::testing::Test {
     dir_ = new testing::TempDir();
     pki_ = new std::string(dir_->File("pki"));
     ASSERT_THAT(testing::MakeDevPki(
-                    *pki_, {"org:ABC1", "org:XY22:Second Org", "--test-certs"}),
+                    *pki_, {"org:ABC1", "org:XY22:Second Org",
+                            "person:ABC1:caldicott-01", "--test-certs"}),
                 IsOk());
     auto credentials = MakeServerCredentials(testing::DevPkiServerFiles(*pki_));
     ASSERT_THAT(credentials, IsOk());
@@ -140,6 +152,8 @@ class MutualTlsTest : public ::testing::Test {
     result.peer_san = get(kSanMetadata);
     result.peer_dns = get(kDnsMetadata);
     result.identity_property = get(kIdentityMetadata);
+    result.person = get(kPersonMetadata);
+    result.certificate_sha256 = get(kFingerprintMetadata);
     return result;
   }
 
@@ -223,6 +237,59 @@ TEST_F(MutualTlsTest, CertificateWithTwoOrganisationsIsUnauthenticated) {
   CallResult result = CallAs("test/two-orgs");
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(result.status.error_message(), HasSubstr("more than one"));
+}
+
+TEST_F(MutualTlsTest, PersonCertificateNamesTheOrganisationAndThePerson) {
+  CallResult result = CallAs("people/caldicott-01");
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.organisation, "ABC1");
+  EXPECT_EQ(result.person, "urn:equilink:person:caldicott-01");
+}
+
+TEST_F(MutualTlsTest, OrganisationCertificateNamesNoPerson) {
+  CallResult result = CallAs("orgs/ABC1");
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.person, "");
+}
+
+TEST_F(MutualTlsTest, CertificateWithTwoPersonsIsUnauthenticated) {
+  CallResult result = CallAs("test/two-people");
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(result.status.error_message(),
+              HasSubstr("more than one urn:equilink:person:"));
+  EXPECT_EQ(result.person, "");
+}
+
+TEST_F(MutualTlsTest, MalformedPersonIdIsUnauthenticatedWithoutQuotingIt) {
+  CallResult result = CallAs("test/bad-person");
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(result.status.error_message(), HasSubstr("person id"));
+  EXPECT_THAT(result.status.error_message(),
+              ::testing::Not(HasSubstr("Not_Valid")));
+}
+
+// The fingerprint an operator binds an organisation to is the one the
+// openssl command line prints for the certificate file.
+TEST_F(MutualTlsTest, CertificateSha256IsTheDerFingerprintOpensslComputes) {
+  for (const char* base : {"orgs/ABC1", "orgs/XY22", "people/caldicott-01"}) {
+    const std::string command =
+        absl::StrCat("openssl x509 -in ", *pki_, "/", base,
+                     ".pem -outform DER | sha256sum | cut -c1-64");
+    std::string expected;
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char buffer[128];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+      expected.append(buffer, n);
+    ASSERT_EQ(pclose(pipe), 0);
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+    ASSERT_EQ(expected.size(), 64u) << base;
+
+    CallResult result = CallAs(base);
+    ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+    EXPECT_EQ(result.certificate_sha256, expected) << base;
+  }
 }
 
 TEST_F(MutualTlsTest, NoClientCertificateFailsTheHandshake) {

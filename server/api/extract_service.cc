@@ -1,0 +1,327 @@
+#include "server/api/extract_service.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/rpc/status_grpc.h"
+#include "equilink/v1/record.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "server/governance/agreement_validator.h"
+#include "server/governance/extract_policy.h"
+#include "server/governance/flow_resolver.h"
+
+namespace equilink::api {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+
+constexpr char kPullMethod[] = "/equilink.v1.ExtractService/Pull";
+
+struct Refusal {
+  std::string rule;
+  std::string reason;
+};
+
+// What a permitted pull releases.
+struct ReleasePlan {
+  governance::PolicyDecision decision;
+  std::string agreement_version_hash;
+  // PseudonymisedRecord fields to clear from every record released.
+  std::vector<const FieldDescriptor*> cleared;
+  // Set when the agreement applies the national data opt-out.
+  std::shared_ptr<const governance::OptOutSnapshot> optouts;
+};
+
+// The record's own keys: tokens of the providers' linkage domain, never
+// released whatever an agreement's whitelist says.
+bool IsRecordKeyField(absl::string_view field) {
+  return field == "record_pseudonym" || field == "nhs_number_token" ||
+         field == "match_keys" || field == "bloom";
+}
+
+bool IsKeyedToken(const v1::DataItem& item) {
+  return item.item_class() == v1::ITEM_CLASS_PSEUDONYM ||
+         item.transform() == v1::ITEM_TRANSFORM_KEYED_TOKEN;
+}
+
+// Same alphabet as every audit id field (server/audit/entry_rules.h).
+bool IsValidRequestId(absl::string_view id) {
+  if (id.size() > 64) return false;
+  for (const char c : id) {
+    if (!(absl::ascii_isalnum(c) || c == '.' || c == '_' || c == ':' ||
+          c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The E3 and E4 checks the policy library leaves to the service, which knows
+// that Pull releases records and which fields are keys.
+std::optional<Refusal> CheckRequestShape(const v1::PullRequest& request) {
+  if (!IsValidRequestId(request.request_id())) {
+    return Refusal{"REQUEST",
+                   "request_id must be 0-64 characters A-Z a-z 0-9 . _ : -"};
+  }
+  if (request.dataset_id().empty() || request.purpose_id().empty()) {
+    return Refusal{"E2", "purpose_id and dataset_id are required"};
+  }
+  if (request.identifiability() != v1::IDENTIFIABILITY_PSEUDONYMISED_RECORD) {
+    return Refusal{"E3",
+                   "Pull releases records: only "
+                   "IDENTIFIABILITY_PSEUDONYMISED_RECORD can be pulled"};
+  }
+  const google::protobuf::Descriptor* record =
+      v1::PseudonymisedRecord::descriptor();
+  for (const std::string& field : request.fields()) {
+    // Checked before any message or audit entry names a field, so both only
+    // ever hold real field names, never text the caller made up.
+    if (record->FindFieldByName(field) == nullptr) {
+      return Refusal{"E4",
+                     "a requested field is not a PseudonymisedRecord field"};
+    }
+    if (IsRecordKeyField(field)) {
+      return Refusal{"E4", absl::StrCat("requested field ", field,
+                                        " is a record key and never released")};
+    }
+  }
+  return std::nullopt;
+}
+
+// The fields of `agreement` to release at record level: those requested, or
+// every whitelisted field that may be released when none are. Keyed tokens
+// are refused when requested and left out otherwise.
+std::optional<Refusal> ChooseFields(
+    const v1::Agreement& agreement, const v1::PullRequest& request,
+    absl::flat_hash_set<const FieldDescriptor*>* released) {
+  const google::protobuf::Descriptor* record =
+      v1::PseudonymisedRecord::descriptor();
+  if (request.fields().empty()) {
+    for (const v1::DataItem& item : agreement.data_items()) {
+      const FieldDescriptor* field = record->FindFieldByName(item.field());
+      if (field == nullptr || IsRecordKeyField(item.field()) ||
+          IsKeyedToken(item) ||
+          !governance::ItemClassPermittedAt(item.item_class(),
+                                            request.identifiability())) {
+        continue;
+      }
+      released->insert(field);
+    }
+    return std::nullopt;
+  }
+  for (const std::string& name : request.fields()) {
+    // CheckExtract has confirmed each is on the whitelist at this level.
+    const v1::DataItem* item = governance::FindDataItem(agreement, name);
+    if (item == nullptr) {
+      return Refusal{"E4",
+                     absl::StrCat("requested field ", name,
+                                  " is not on the agreement's whitelist")};
+    }
+    if (IsKeyedToken(*item)) {
+      return Refusal{"E4", absl::StrCat("requested field ", name,
+                                        " is a keyed token; it is released "
+                                        "only re-keyed per recipient, which "
+                                        "this gateway does not do yet")};
+    }
+    released->insert(record->FindFieldByName(name));
+  }
+  return std::nullopt;
+}
+
+// E2-E5 for a well-formed request: fills `plan` (the deciding agreement is
+// set even when a later check refuses, so the denial can cite it).
+std::optional<Refusal> PlanRelease(
+    const std::string& consumer, const v1::PullRequest& request,
+    const governance::AgreementSnapshot& agreements,
+    const governance::OptOutRegistry& optouts, ReleasePlan* plan) {
+  const std::vector<std::string> fields(request.fields().begin(),
+                                        request.fields().end());
+  governance::ExtractRequest check;
+  check.consumer_organisation = consumer;
+  check.purpose_id = request.purpose_id();
+  check.dataset_id = request.dataset_id();
+  check.day = agreements.day;
+  check.level = request.identifiability();
+  check.fields = fields;
+  plan->decision = governance::CheckExtract(agreements.agreements, check);
+  if (!plan->decision.allowed()) {
+    return Refusal{plan->decision.rule, plan->decision.reason};
+  }
+  const v1::Agreement* agreement = agreements.Find(
+      plan->decision.agreement_id, plan->decision.agreement_version);
+  if (agreement == nullptr) {
+    return Refusal{"E2", "the allowing agreement is no longer in force"};
+  }
+  plan->agreement_version_hash = agreements.VersionHash(
+      plan->decision.agreement_id, plan->decision.agreement_version);
+  absl::flat_hash_set<const FieldDescriptor*> released;
+  if (std::optional<Refusal> refusal =
+          ChooseFields(*agreement, request, &released)) {
+    return refusal;
+  }
+  const google::protobuf::Descriptor* record_type =
+      v1::PseudonymisedRecord::descriptor();
+  for (int i = 0; i < record_type->field_count(); ++i) {
+    if (!released.contains(record_type->field(i))) {
+      plan->cleared.push_back(record_type->field(i));
+    }
+  }
+  if (agreement->opt_outs().apply_national_data_opt_out()) {
+    plan->optouts = optouts.Current();
+    if (plan->optouts->version == 0) {
+      return Refusal{"E5",
+                     "the agreement applies the national data opt-out and no "
+                     "opt-out list has been uploaded"};
+    }
+  }
+  return std::nullopt;
+}
+
+v1::AuditEntry EntryFor(const auth::Principal& principal,
+                        const v1::PullRequest& request) {
+  v1::AuditEntry entry;
+  entry.mutable_principal()->set_organisation_code(principal.organisation_code);
+  entry.mutable_principal()->set_role(std::string(auth::kRoleConsumer));
+  entry.mutable_principal()->set_person(principal.person);
+  entry.set_action(auth::AuditActionOf(kPullMethod));
+  if (IsValidRequestId(request.request_id())) {
+    entry.set_request_id(request.request_id());
+  }
+  return entry;
+}
+
+absl::Status AuditUnavailable(const absl::Status& append_error) {
+  EQ_LOG(kError, "audit append failed for an extract: %s",
+         append_error.ToString());
+  return absl::UnavailableError(
+      "the audit log cannot be written; nothing is released");
+}
+
+// Counts, audits, then sends, over one snapshot of the store.
+absl::Status Release(store::Store& store, audit::AuditLog& audit,
+                     const grpc::ServerContext& context,
+                     const ReleasePlan& plan, const v1::AuditEntry& base,
+                     const v1::PullRequest& request,
+                     grpc::ServerWriter<v1::PullChunk>* writer) {
+  uint64_t to_release = 0;
+  uint64_t opted_out = 0;
+  v1::PullChunk chunk;
+  v1::PseudonymisedRecord record;
+
+  store::CurrentRecordScan scan;
+  scan.dataset_id = request.dataset_id();
+  scan.passes = 2;  // count, audit, then send: see extract_service.h
+  scan.visit = [&](int pass, const store::RecordRow& row) -> absl::Status {
+    if (!record.ParseFromString(row.payload)) {
+      return absl::DataLossError("a stored record cannot be read");
+    }
+    if (plan.optouts != nullptr && !record.nhs_number_token().empty() &&
+        plan.optouts->Contains(record.nhs_number_token())) {
+      if (pass == 0) ++opted_out;
+      return absl::OkStatus();
+    }
+    if (pass == 0) {
+      ++to_release;
+      return absl::OkStatus();
+    }
+    const google::protobuf::Reflection* reflection = record.GetReflection();
+    for (const FieldDescriptor* field : plan.cleared) {
+      reflection->ClearField(&record, field);
+    }
+    *chunk.add_records() = std::move(record);
+    record.Clear();
+    if (static_cast<size_t>(chunk.records_size()) < kRecordsPerChunk) {
+      return absl::OkStatus();
+    }
+    if (context.IsCancelled() || !writer->Write(chunk)) {
+      return absl::CancelledError("the consumer went away");
+    }
+    chunk.Clear();
+    return absl::OkStatus();
+  };
+  scan.pass_done = [&](int pass) -> absl::Status {
+    if (pass == 1) {
+      if (chunk.records_size() > 0 && !writer->Write(chunk)) {
+        return absl::CancelledError("the consumer went away");
+      }
+      return absl::OkStatus();
+    }
+    v1::AuditEntry entry = base;
+    entry.set_decision(v1::AUDIT_ALLOW);
+    entry.set_rule_id(plan.decision.rule);
+    entry.set_agreement_id(plan.decision.agreement_id);
+    entry.set_agreement_version(plan.decision.agreement_version);
+    entry.set_agreement_version_hash(plan.agreement_version_hash);
+    entry.mutable_counts()->set_records_accepted(to_release);
+    entry.mutable_counts()->set_records_opted_out(opted_out);
+    if (absl::StatusOr<v1::AuditEntry> appended = audit.Append(entry);
+        !appended.ok()) {
+      return AuditUnavailable(appended.status());
+    }
+    return absl::OkStatus();
+  };
+  return store.ForEachCurrentRecord(scan);
+}
+
+}  // namespace
+
+ExtractService::ExtractService(auth::CallAuthoriser* authoriser,
+                               governance::AgreementCache* agreements,
+                               const governance::OptOutRegistry* optouts,
+                               store::Store* store, audit::AuditLog* audit)
+    : authoriser_(authoriser),
+      agreements_(agreements),
+      optouts_(optouts),
+      store_(store),
+      audit_(audit) {}
+
+grpc::Status ExtractService::Pull(grpc::ServerContext* context,
+                                  const v1::PullRequest* request,
+                                  grpc::ServerWriter<v1::PullChunk>* writer) {
+  absl::StatusOr<auth::Principal> principal =
+      authoriser_->Authorise(*context->auth_context(), kPullMethod);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  const v1::AuditEntry base = EntryFor(*principal, *request);
+
+  ReleasePlan plan;
+  std::optional<Refusal> refusal = CheckRequestShape(*request);
+  if (!refusal.has_value()) {
+    absl::StatusOr<std::shared_ptr<const governance::AgreementSnapshot>>
+        agreements = agreements_->Current();
+    if (!agreements.ok()) {
+      EQ_LOG(kError, "agreements unreadable: %s",
+             agreements.status().ToString());
+      return ToGrpcStatus(absl::UnavailableError(
+          "the agreement registry cannot be read; retry later"));
+    }
+    refusal = PlanRelease(principal->organisation_code, *request, **agreements,
+                          *optouts_, &plan);
+  }
+  if (refusal.has_value()) {
+    v1::AuditEntry entry = base;
+    entry.set_decision(v1::AUDIT_DENY);
+    entry.set_rule_id(refusal->rule);
+    entry.set_reason(refusal->reason);
+    entry.set_agreement_id(plan.decision.agreement_id);
+    entry.set_agreement_version(plan.decision.agreement_version);
+    entry.set_agreement_version_hash(plan.agreement_version_hash);
+    if (absl::StatusOr<v1::AuditEntry> appended = audit_->Append(entry);
+        !appended.ok()) {
+      return ToGrpcStatus(AuditUnavailable(appended.status()));
+    }
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat(refusal->rule, ": ", refusal->reason)));
+  }
+  return ToGrpcStatus(
+      Release(*store_, *audit_, *context, plan, base, *request, writer));
+}
+
+}  // namespace equilink::api
