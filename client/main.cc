@@ -2,10 +2,10 @@
 //
 //   equilink keygen   --key_id=ID --out=FILE
 //   equilink validate --profile=P --input=CSV [--postcode_lookup=F]
-//   [--rejects=OUT] equilink submit   --profile=P --input=CSV --linkage_key=K
-//   --gateway=HOST:PORT
-//                     --ca=CA --cert=CERT --key=KEY [--postcode_lookup=F]
 //                     [--rejects=OUT]
+//   equilink submit   --profile=P --input=CSV --linkage_key=K --purpose=ID
+//                     --gateway=HOST:PORT --ca=CA --cert=CERT --key=KEY
+//                     [--postcode_lookup=F] [--rejects=OUT]
 //   equilink agreements|orgs|optout|audit|register ...   (governance; see
 //                     client/commands/governance_commands.h)
 //

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# make demo: the whole submission path on this machine, in a temporary folder.
-#   1. a development PKI (CA, gateway certificate, two organisations' client certificates)
-#   2. a linkage key, shared by the two organisations (never given to the gateway)
-#   3. the gateway on 127.0.0.1 (SQLite, WAL, mutual TLS)
-#   4. each organisation validates and submits its sample export, shaped like its own
-#      case-management system; one file has deliberately bad rows
-#   5. what was accepted and rejected and why, and what the gateway stored; then it stops
+# make demo: the whole flow on this machine, in a temporary folder.
+#   1. a development PKI (CA, gateway certificate, organisations' client certificates, and
+#      personal certificates for three ICS information governance staff)
+#   2. a linkage key, shared by the two VCSE organisations (never given to the gateway)
+#   3. the gateway on 127.0.0.1 (SQLite, WAL, mutual TLS, audit log)
+#   4. data sharing agreements: drafted by one person, approved by two others (four eyes),
+#      activated; a self-approval is refused
+#   5. each organisation validates and submits its sample export under its agreement; one file
+#      has deliberately bad rows; a submission under no agreement is refused
+#   6. what the gateway stored, the audit trail and its verification, the transparency register
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,11 +27,14 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. Development PKI (deploy/pki/make-dev-pki.sh) in $work/pki"
 bash "$root/deploy/pki/make-dev-pki.sh" "$work/pki" --days 1 \
-  "org:8HX12:Brightside Young Carers" "org:8JK34:Northfield Youth Wellbeing" >/dev/null
-ls "$work/pki" "$work/pki/orgs" | sed 's/^/   /'
+  "org:8HX12:Brightside Young Carers" "org:8JK34:Northfield Youth Wellbeing" \
+  "org:QHL:Example ICS" "org:QHLPHM:Example ICS population health" "org:9ZZ99:Unlisted Charity" \
+  person:QHL:ics-ig-officer-01 person:QHL:caldicott-01 person:QHL:siro-01 >/dev/null
+ls "$work/pki" "$work/pki/orgs" "$work/pki/people" | sed 's/^/   /'
 
 step "2. Linkage key for the two organisations' linkage domain (mode 0600, stays on their machines)"
-"$bin/client/equilink" keygen --key_id=demo-domain-2026 --out="$work/linkage.key"
+# The key id is the pseudonym domain the agreements name (rule S7).
+"$bin/client/equilink" keygen --key_id=bsol-cyp-2026 --out="$work/linkage.key"
 ls -l "$work/linkage.key" | awk '{print "   " $1, $NF}'
 
 step "3. Gateway on 127.0.0.1 (mutual TLS, SQLite WAL at $work/gateway.db)"
@@ -40,9 +46,13 @@ tls {
   ca_file: "pki/ca.pem"
 }
 store { sqlite_path: "gateway.db" }
-accepted_key_ids: "demo-domain-2026"
+audit { sqlite_path: "audit.db" checkpoint_signing_key_file: "audit-signing.key" checkpoint_interval: 20 }
+accepted_key_ids: "bsol-cyp-2026"
 organisations { code: "8HX12" name: "Brightside Young Carers" roles: "submitter" }
 organisations { code: "8JK34" name: "Northfield Youth Wellbeing" roles: "submitter" }
+organisations { code: "9ZZ99" name: "Unlisted Charity" roles: "submitter" }
+organisations { code: "QHL" name: "Example ICS governance" roles: "governance" roles: "auditor" }
+organisations { code: "QHLPHM" name: "Example ICS population health" roles: "consumer" }
 CONF
 "$bin/server/equilink-gateway" --config="$work/gateway.textproto" \
   --port_file="$work/port" 2> "$work/gateway.log" &
@@ -51,9 +61,34 @@ for _ in $(seq 1 200); do [ -s "$work/port" ] && break; sleep 0.05; done
 port=$(cat "$work/port")
 echo "   listening on 127.0.0.1:$port (pid $gateway_pid)"
 
+as_person() {  # equilink <args> with a governance person's certificate
+  local person=$1; shift
+  "$bin/client/equilink" "$@" --gateway="127.0.0.1:$port" --ca="$work/pki/ca.pem" \
+    --cert="$work/pki/people/$person.pem" --key="$work/pki/people/$person.key"
+}
+
+step "4. Data sharing agreements (deploy/agreements), four eyes"
+# 8JK34's agreement is the example with its code: same terms, its own id.
+sed -e 's/8HX12/8JK34/g' -e 's/ICS-QHL-DSA-2026-0007/ICS-QHL-DSA-2026-0008/' \
+  -e 's/Brightside Young Carers/Northfield Youth Wellbeing/g' \
+  "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" > "$work/8jk34_agreement.textproto"
+for file in "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" \
+            "$work/8jk34_agreement.textproto"; do
+  as_person ics-ig-officer-01 agreements create --file="$file" | sed 's/^/   /'
+done
+echo "   the author approving their own agreement is refused:"
+as_person ics-ig-officer-01 agreements approve --id=ICS-QHL-DSA-2026-0007 --version=1 \
+  --reason="self-approval" 2>&1 | sed 's/^/     /' || true
+for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0008; do
+  as_person caldicott-01 agreements approve --id=$id --version=1 --reason="Caldicott review" >/dev/null
+  as_person siro-01 agreements approve --id=$id --version=1 --reason="SIRO review" >/dev/null
+  as_person siro-01 agreements activate --id=$id --version=1 --reason="go live" >/dev/null
+done
+as_person caldicott-01 agreements list | sed 's/^/   /'
+
 submit() {
   local org=$1 profile=$2 sample=$3
-  step "4. $org: validate, then submit client/samples/$sample through client/profiles/$profile"
+  step "5. $org: validate, then submit client/samples/$sample through client/profiles/$profile"
   "$bin/client/equilink" validate --profile="$root/client/profiles/$profile" \
     --input="$root/client/samples/$sample" \
     --postcode_lookup="$root/deploy/data/postcode_lookup_demo.csv" \
@@ -62,7 +97,7 @@ submit() {
     --input="$root/client/samples/$sample" \
     --postcode_lookup="$root/deploy/data/postcode_lookup_demo.csv" \
     --rejects="$work/${org}_rejects.csv" \
-    --linkage_key="$work/linkage.key" --gateway="127.0.0.1:$port" \
+    --linkage_key="$work/linkage.key" --purpose=cyp-health-equity --gateway="127.0.0.1:$port" \
     --ca="$work/pki/ca.pem" --cert="$work/pki/orgs/$org.pem" --key="$work/pki/orgs/$org.key" \
     --batch_rows=10 | sed 's/^/   /'
   echo "   rejects report (row, field, rule, severity; never a value):"
@@ -71,18 +106,47 @@ submit() {
 submit 8HX12 charitylog.textproto charitylog_export.csv
 submit 8JK34 lamplight.textproto lamplight_export.csv
 
-step "4b. Run the same submit again: it resumes, nothing is stored twice"
+step "5b. An organisation with no agreement is refused, and nothing of it is stored"
 "$bin/client/equilink" submit --profile="$root/client/profiles/charitylog.textproto" \
   --input="$root/client/samples/charitylog_export.csv" \
   --postcode_lookup="$root/deploy/data/postcode_lookup_demo.csv" \
-  --linkage_key="$work/linkage.key" --gateway="127.0.0.1:$port" \
+  --linkage_key="$work/linkage.key" --purpose=cyp-health-equity --gateway="127.0.0.1:$port" \
+  --ca="$work/pki/ca.pem" --cert="$work/pki/orgs/9ZZ99.pem" --key="$work/pki/orgs/9ZZ99.key" \
+  --batch_rows=10 2>&1 | grep -E "S2|refused|rejected|error" | head -3 | sed 's/^/   /' || true
+
+step "5c. Run the same submit again: it resumes, nothing is stored twice"
+"$bin/client/equilink" submit --profile="$root/client/profiles/charitylog.textproto" \
+  --input="$root/client/samples/charitylog_export.csv" \
+  --postcode_lookup="$root/deploy/data/postcode_lookup_demo.csv" \
+  --linkage_key="$work/linkage.key" --purpose=cyp-health-equity --gateway="127.0.0.1:$port" \
   --ca="$work/pki/ca.pem" --cert="$work/pki/orgs/8HX12.pem" --key="$work/pki/orgs/8HX12.key" \
   --batch_rows=10 | grep -E "records sent|records stored" | sed 's/^/   /'
 
-step "5. What the gateway stored"
+step "6. What the gateway stored"
 "$bin/server/equilink-gateway" summary --config="$work/gateway.textproto" | sed 's/^/   /'
 echo "   one stored record, as the gateway holds it (tokens and encodings, no identifier):"
 sqlite3 "$work/gateway.db" "SELECT hex(substr(record_pseudonym,1,8)) || '…', length(payload) || ' bytes' FROM records LIMIT 3;" 2>/dev/null | sed 's/^/     /' || true
+
+step "7. The audit trail: every decision, no identifier (the last 12 entries)"
+as_person caldicott-01 audit list | tail -12 | cut -c1-200 | sed 's/^/   /'
+echo "   verified against the checkpoint key, taken out of band from the key file:"
+openssl pkey -in "$work/audit-signing.key" -pubout -out "$work/audit-public.pem"
+as_person caldicott-01 audit checkpoints > "$work/published-checkpoints.jsonl"
+as_person caldicott-01 audit verify --public_key="$work/audit-public.pem" \
+  --checkpoints="$work/published-checkpoints.jsonl" | sed 's/^/     /'
+echo "   a copy of the audit file in which someone with write access turned the first refused"
+echo "   batch into an allowed one:"
+sqlite3 "$work/audit.db" ".backup '$work/audit-copy.db'"
+# The table's append-only triggers stop an accident, not someone who owns the file: drop them.
+sqlite3 "$work/audit-copy.db" "DROP TRIGGER audit_entry_no_update;
+  UPDATE audit_entry SET decision = 1, rule_id = '' WHERE sequence =
+  (SELECT min(sequence) FROM audit_entry WHERE action = 'submission.batch' AND decision = 2);"
+"$bin/client/equilink" audit verify --audit_db="$work/audit-copy.db" \
+  --public_key="$work/audit-public.pem" --checkpoints="$work/published-checkpoints.jsonl" \
+  2>&1 | sed 's/^/     /' || true
+
+step "8. The transparency register (public projection of the active agreements)"
+as_person caldicott-01 register export --format=csv | cut -c1-160 | sed 's/^/   /'
 
 step "Stopping the gateway (SIGTERM: finishes in-flight batches, refuses new ones)"
 kill -TERM "$gateway_pid"

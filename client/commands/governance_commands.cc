@@ -17,6 +17,7 @@
 #include "common/rpc/status_grpc.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/text_format.h"
+#include "server/audit/checkpoint_export.h"
 #include "server/governance/agreement_file.h"
 #include "server/governance/transparency_register.h"
 
@@ -328,6 +329,15 @@ const std::map<std::string, TextCommand>& TextCommands() {
          EQ_ASSIGN_OR_RETURN(audit::StoredAuditLog log,
                              FetchAuditLog(f.gateway, f.after));
          return FormatAuditTable(log.entries);
+       }},
+      // The signed checkpoints as JSON lines, for publishing to a second
+      // party who can later hold the operator to them (`audit verify
+      // --checkpoints`).
+      {"audit checkpoints",
+       [](const GovernanceFlags& f) -> absl::StatusOr<std::string> {
+         EQ_ASSIGN_OR_RETURN(audit::StoredAuditLog log,
+                             FetchAuditLog(f.gateway, /*after_sequence=*/0));
+         return audit::CheckpointsToJsonLines(log.checkpoints);
        }},
   };
   return *commands;

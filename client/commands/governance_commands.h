@@ -7,13 +7,17 @@
 //   equilink agreements show --id=ID [--version=N]
 //   equilink agreements list
 //   equilink agreements approve|activate|suspend|resume|terminate
-//                       --id=ID --version=N [--reason=TEXT]
+//       --id=ID --version=N [--reason=TEXT]
 //   equilink orgs register --code=C --name=N --roles=a,b
-//   [--certificate_sha256=H] equilink orgs suspend|reactivate --code=C
-//   --reason=TEXT equilink orgs list equilink optout upload --nhs_numbers=F
-//   --linkage_key=K --description=D equilink audit list [--after=N] equilink
-//   audit verify [--audit_db=F] [--public_key=PEM] [--checkpoints=J] equilink
-//   register export --format=csv|json [--out=F]
+//       [--certificate_sha256=H]
+//   equilink orgs suspend|reactivate --code=C --reason=TEXT
+//   equilink orgs list
+//   equilink optout upload --nhs_numbers=F --linkage_key=K --description=D
+//   equilink audit list [--after=N]
+//   equilink audit checkpoints            (JSON lines, for publishing)
+//   equilink audit verify [--audit_db=F] [--public_key=PEM]
+//       [--checkpoints=J]
+//   equilink register export --format=csv|json [--out=F]
 //
 // each with the connection flags of `equilink submit` (--gateway --ca --cert
 // --key). A refusal prints the gateway's status message, which names the

@@ -10,9 +10,15 @@
 namespace equilink::governance {
 namespace {
 
-// S6 and S11 for one candidate flow; nullopt when the batch passes.
+// S7, S6 and S11 for one candidate flow; nullopt when the batch passes.
 std::optional<PolicyDecision> CheckBatchAgainstFlow(
     const FlowMatch& match, const SubmissionRequest& request) {
+  const std::string& domain = match.agreement->linkage().pseudonym_domain();
+  if (!domain.empty() && request.key_id != domain) {
+    return Deny("S7",
+                "the batch's tokens were made under another linkage key than "
+                "the agreement's pseudonym domain");
+  }
   for (const std::string& field : request.populated_fields) {
     const v1::DataItem* item = FindDataItem(*match.agreement, field);
     if (item == nullptr) {

@@ -7,6 +7,7 @@
 //       caller for this dataset
 //   S3  the agreement's review is not overdue (beyond a grace period)
 //   S4  the batch's purpose is one of the flow's purposes
+//   S7  the batch's tokens were made under the agreement's pseudonym domain
 //   S6  every populated field is on the whitelist and of a class the flow may
 //       carry
 //   S11 the batch is within the flow's record limit
@@ -32,6 +33,10 @@ struct SubmissionRequest {
   absl::string_view organisation_code;  // from the caller's certificate
   absl::string_view dataset_id;
   absl::string_view purpose_id;
+  // The linkage key the batch's tokens were made under (S7): tokens from any
+  // other key cannot be linked with the rest of the domain, and a provider on
+  // a stale or foreign key must not pollute it.
+  absl::string_view key_id;
   absl::CivilDay day;  // today, in the agreements' time zone
   // PseudonymisedRecord field names populated in any record of the batch
   // (PopulatedRecordFields).

@@ -182,6 +182,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     request.organisation_code = organisation_code;
     request.dataset_id = batch.dataset_id();
     request.purpose_id = batch.purpose_id();
+    request.key_id = batch.key_id();
     request.day = agreements->day;
     request.populated_fields = fields;
     request.batch_size = static_cast<uint64_t>(batch.records_size());

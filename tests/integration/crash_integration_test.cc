@@ -108,7 +108,7 @@ TEST_F(CrashIntegrationTest,
       const std::string submission_id,
       client::DeriveSubmissionId(options.export_options.input_path,
                                  kCharitylogOrg, "charitylog-v1",
-                                 "test-linkage-key-1", kRowsPerBatch));
+                                 kTestLinkageKeyId, kRowsPerBatch));
   client::SubmissionClient status_client(
       MakeChannel(gateway_.port, TestPki::Get().ClientFiles(kCharitylogOrg)),
       {});

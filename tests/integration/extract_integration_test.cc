@@ -155,7 +155,7 @@ class ExtractIntegrationTest : public ::testing::Test {
       EXPECT_TRUE(registry.ok()) << registry.status();
       if (registry.ok()) {
         EXPECT_TRUE((*registry)
-                        ->Upload("test-linkage-key-1", "test list", {token},
+                        ->Upload(kTestLinkageKeyId, "test list", {token},
                                  "urn:equilink:person:caldicott-01",
                                  absl::Now())
                         .ok());

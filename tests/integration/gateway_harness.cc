@@ -167,7 +167,7 @@ const std::string& TestLinkageKeyPath() {
   static const std::string* const path = [] {
     auto* dir = new TempDir();
     auto* key_path = new std::string(dir->File("linkage.key"));
-    EQ_CHECK(client::RunKeygen("test-linkage-key-1", *key_path).ok());
+    EQ_CHECK(client::RunKeygen(kTestLinkageKeyId, *key_path).ok());
     return key_path;
   }();
   return *path;

@@ -92,6 +92,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port,
                                            const v1::TlsFiles& client);
 
 // Path of the linkage key file the tests share (made once, mode 0600).
+// The tests' linkage key id: the pseudonym domain the example submission
+// agreement names, so batches made with the test key pass rule S7.
+inline constexpr char kTestLinkageKeyId[] = "bsol-cyp-2026";
 const std::string& TestLinkageKeyPath();
 
 // The example submission agreement

@@ -379,6 +379,17 @@ TEST_F(SubmissionGovernanceTest, BatchOverTheFlowLimitRefusesS11) {
   ExpectRefusedWholeBatch(batch, "S11");
 }
 
+TEST_F(SubmissionGovernanceTest, TokensUnderAnotherLinkageKeyRefuseS7) {
+  Install(ExampleSubmissionAgreement(kCharitylogOrg));
+  Install(ExampleSubmissionAgreement(kLamplightOrg));
+  StartGateway();
+  v1::SubmissionBatch batch = Template();
+  SendGood(batch);
+  batch.set_key_id("another-domain-2026");
+  batch.set_submission_id("foreign-key");
+  ExpectRefusedWholeBatch(batch, "S7");
+}
+
 TEST_F(SubmissionGovernanceTest, OutOfScopeRecordsAreQuarantinedNotStored) {
   Install(ExampleSubmissionAgreement(kCharitylogOrg));
   Install(ExampleSubmissionAgreement(kLamplightOrg));

@@ -45,9 +45,11 @@ class SubmissionPolicyTest : public ::testing::Test {
     request.organisation_code = organisation_;
     request.dataset_id = dataset_;
     request.purpose_id = purpose_;
+    request.key_id = key_id_;
     request.day = day_;
     request.populated_fields = fields_;
     request.batch_size = batch_size_;
+    request.review_grace_days = review_grace_days_;
     return CheckSubmission(agreements_, request);
   }
 
@@ -58,6 +60,8 @@ class SubmissionPolicyTest : public ::testing::Test {
   std::string organisation_ = "8HX12";
   std::string dataset_ = "vcse-service-contacts";
   std::string purpose_ = "cyp-health-equity";
+  std::string key_id_ = "bsol-cyp-2026";  // the example's pseudonym domain
+  int review_grace_days_ = 0;
   absl::CivilDay day_ = kInForceDay;
   std::vector<std::string> fields_ =
       PopulatedRecordFields(CharitylogShapedRecord());
@@ -116,20 +120,21 @@ TEST_F(SubmissionPolicyTest, OtherDatasetIsDeniedS2) {
 TEST_F(SubmissionPolicyTest, OverdueReviewIsDeniedS3UnlessInGrace) {
   day_ = absl::CivilDay(2027, 4, 10);
   EXPECT_EQ(Check().rule, "S3");
-  SubmissionRequest request;
-  request.organisation_code = organisation_;
-  request.dataset_id = dataset_;
-  request.purpose_id = purpose_;
-  request.day = day_;
-  request.populated_fields = fields_;
-  request.batch_size = batch_size_;
-  request.review_grace_days = 30;
-  EXPECT_TRUE(CheckSubmission(agreements_, request).allowed());
+  review_grace_days_ = 30;
+  EXPECT_TRUE(Check().allowed());
 }
 
 TEST_F(SubmissionPolicyTest, PurposeNotOnFlowIsDeniedS4) {
   purpose_ = "research";
   EXPECT_EQ(Check().rule, "S4");
+}
+
+TEST_F(SubmissionPolicyTest, TokensUnderAnotherLinkageKeyAreDeniedS7) {
+  key_id_ = "another-domain-2026";
+  const PolicyDecision decision = Check();
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision.rule, "S7");
+  EXPECT_THAT(decision.reason, HasSubstr("pseudonym domain"));
 }
 
 TEST_F(SubmissionPolicyTest, FieldOffWhitelistIsDeniedS6) {
