@@ -69,7 +69,7 @@ as_person() {  # equilink <args> with a governance person's certificate
 
 step "4. Data sharing agreements (deploy/agreements), four eyes"
 # 8JK34's agreement is the example with its code: same terms, its own id.
-sed -e 's/8HX12/8JK34/g' -e 's/ICS-QHL-DSA-2026-0007/ICS-QHL-DSA-2026-0008/' \
+sed -e 's/8HX12/8JK34/g' -e 's/ICS-QHL-DSA-2026-0007/ICS-QHL-DSA-2026-0009/' \
   -e 's/Brightside Young Carers/Northfield Youth Wellbeing/g' \
   "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" > "$work/8jk34_agreement.textproto"
 for file in "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" \
@@ -79,7 +79,7 @@ done
 echo "   the author approving their own agreement is refused:"
 as_person ics-ig-officer-01 agreements approve --id=ICS-QHL-DSA-2026-0007 --version=1 \
   --reason="self-approval" 2>&1 | sed 's/^/     /' || true
-for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0008; do
+for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0009; do
   as_person caldicott-01 agreements approve --id=$id --version=1 --reason="Caldicott review" >/dev/null
   as_person siro-01 agreements approve --id=$id --version=1 --reason="SIRO review" >/dev/null
   as_person siro-01 agreements activate --id=$id --version=1 --reason="go live" >/dev/null

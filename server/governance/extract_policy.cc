@@ -67,9 +67,10 @@ PolicyDecision CheckExtract(absl::Span<const v1::Agreement> agreements,
   query.agreement_rule = "E2";
   query.review_rule = "E2";
   query.purpose_rule = "E2";
-  return DecideOnFlows(agreements, query, "E4", [&](const FlowMatch& match) {
-    return CheckAgainstFlow(match, request);
-  });
+  static constexpr absl::string_view kRuleOrder[] = {"E2", "E3", "E4"};
+  return DecideOnFlows(
+      agreements, query, "E4", kRuleOrder,
+      [&](const FlowMatch& match) { return CheckAgainstFlow(match, request); });
 }
 
 }  // namespace equilink::governance

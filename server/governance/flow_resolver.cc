@@ -145,18 +145,30 @@ std::vector<FlowMatch> ResolveFlows(absl::Span<const v1::Agreement> agreements,
 PolicyDecision DecideOnFlows(
     absl::Span<const v1::Agreement> agreements, const FlowQuery& query,
     absl::string_view allow_rule,
+    absl::Span<const absl::string_view> rules_in_check_order,
     absl::FunctionRef<std::optional<PolicyDecision>(const FlowMatch&)> check) {
   PolicyDecision denial;
   const std::vector<FlowMatch> matches =
       ResolveFlows(agreements, query, &denial);
   if (matches.empty()) return denial;
-  std::optional<PolicyDecision> first_failure;
+  // A rule missing from the order ranks first, so it never hides one that is.
+  auto progress = [&](const PolicyDecision& failure) {
+    const auto it = std::find(rules_in_check_order.begin(),
+                              rules_in_check_order.end(), failure.rule);
+    return it == rules_in_check_order.end()
+               ? -1
+               : static_cast<int>(it - rules_in_check_order.begin());
+  };
+  std::optional<PolicyDecision> closest_failure;
   for (const FlowMatch& match : matches) {
     std::optional<PolicyDecision> failure = check(match);
     if (!failure.has_value()) return Allow(allow_rule, match);
-    if (!first_failure.has_value()) first_failure = std::move(failure);
+    if (!closest_failure.has_value() ||
+        progress(*failure) > progress(*closest_failure)) {
+      closest_failure = std::move(failure);
+    }
   }
-  return *first_failure;
+  return *closest_failure;
 }
 
 const v1::DataItem* FindDataItem(const v1::Agreement& agreement,

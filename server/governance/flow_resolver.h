@@ -50,12 +50,16 @@ std::vector<FlowMatch> ResolveFlows(absl::Span<const v1::Agreement> agreements,
 
 // Allow(allow_rule) citing the first flow of ResolveFlows(agreements, query)
 // that `check` passes (returns nullopt for). Otherwise the resolver's denial
-// or, when flows matched but `check` failed them all, the first flow's
-// failure: with one agreement per organisation and dataset, the usual case,
-// that is the only one.
+// or, when flows matched but `check` failed them all, the failure of the flow
+// that came closest: the one whose failing rule comes latest in
+// `rules_in_check_order` (the order `check` applies its rules), the first
+// such flow on a tie. So an agreement with an aggregate flow and a record-level
+// flow tells a record-level request with an off-whitelist field about the
+// field (E4), not that the aggregate flow is less identifying (E3).
 PolicyDecision DecideOnFlows(
     absl::Span<const v1::Agreement> agreements, const FlowQuery& query,
     absl::string_view allow_rule,
+    absl::Span<const absl::string_view> rules_in_check_order,
     absl::FunctionRef<std::optional<PolicyDecision>(const FlowMatch&)> check);
 
 // The data item on `agreement`'s whitelist for `field`, or null.

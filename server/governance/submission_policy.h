@@ -69,9 +69,11 @@ class LocalAuthorityLookup {
       absl::string_view lsoa_code) const = 0;
 };
 
-// S9 for one record of a batch already allowed under `agreement`: kAllow, or
-// kQuarantine when the record's age at referral or its LSOA's local authority
-// is outside the population scope, or cannot be established.
+// S9 for one record of a batch already allowed under `agreement`: kAllow
+// (rule only: no reason, no agreement id, since the batch's decision cites
+// the agreement), or kQuarantine with a reason when the record's age at
+// referral or its LSOA's local authority is outside the population scope, or
+// cannot be established.
 PolicyDecision CheckRecordScope(const v1::Agreement& agreement,
                                 const v1::PseudonymisedRecord& record,
                                 const LocalAuthorityLookup& local_authorities);

@@ -7,7 +7,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -81,27 +80,13 @@ class ExtractIntegrationTest : public ::testing::Test {
         InstallActiveAgreement(store_path(), agreement);
     ASSERT_TRUE(installed.ok()) << installed;
   }
-  // The example extract agreement; with `record_flow_only`, without its
-  // aggregate indicators flow, so the record-level flow is the only candidate
-  // and a refusal names that flow's failure (governance::CheckExtract reports
-  // the first candidate flow's failure, which with both flows is the
-  // aggregate flow's E3 for any record-level request).
-  void InstallExtractAgreement(bool record_flow_only = false) {
+  // The example extract agreement, as shipped: an aggregate indicators flow
+  // and a record-level flow to QHLPHM.
+  void InstallExtractAgreement() {
     absl::StatusOr<v1::Agreement> agreement =
         governance::LoadAgreementFile(SourcePath(
             "deploy/agreements/qhl_population_health_extract.textproto"));
     ASSERT_TRUE(agreement.ok()) << agreement.status();
-    if (record_flow_only) {
-      auto* flows = agreement->mutable_flows();
-      flows->erase(
-          std::remove_if(flows->begin(), flows->end(),
-                         [](const v1::Flow& flow) {
-                           return flow.identifiability() !=
-                                  v1::IDENTIFIABILITY_PSEUDONYMISED_RECORD;
-                         }),
-          flows->end());
-      ASSERT_EQ(flows->size(), 1);
-    }
     Install(*agreement);
   }
 
@@ -250,7 +235,7 @@ TEST_F(ExtractIntegrationTest, WrongIdentifiabilityIsRefusedE3) {
 }
 
 TEST_F(ExtractIntegrationTest, FieldOffTheWhitelistIsRefusedE4) {
-  InstallExtractAgreement(/*record_flow_only=*/true);
+  InstallExtractAgreement();
   StartAndSubmitSample();
   v1::PullRequest off_list = RecordRequest("pull-off-list");
   off_list.add_fields("lsoa_code");

@@ -1,5 +1,6 @@
 #include "tests/integration/gateway_harness.h"
 
+#include <chrono>
 #include <fstream>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "common/rpc/channel_options.h"
 #include "common/rpc/tls_credentials.h"
 #include "common/status/check.h"
+#include "equilink/v1/submission.grpc.pb.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -161,6 +163,20 @@ std::shared_ptr<grpc::Channel> MakeChannel(int port,
   return grpc::CreateCustomChannel(
       absl::StrCat("127.0.0.1:", port), credentials,
       ClientChannelArguments(kDefaultMaxMessageBytes));
+}
+
+grpc::Status SubmitOneBatch(int port, const v1::TlsFiles& client,
+                            const v1::SubmissionBatch& batch,
+                            v1::BatchAck* ack) {
+  auto stub = v1::SubmissionService::NewStub(MakeChannel(port, client));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(20));
+  auto stream = stub->Submit(&context);
+  stream->Write(batch);
+  stream->WritesDone();
+  stream->Read(ack);
+  return stream->Finish();
 }
 
 const std::string& TestLinkageKeyPath() {

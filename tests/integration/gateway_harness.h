@@ -16,7 +16,9 @@
 #include "absl/time/time.h"
 #include "equilink/v1/agreement.pb.h"
 #include "equilink/v1/gateway_config.pb.h"
+#include "equilink/v1/submission.pb.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
 #include "server/api/gateway_server.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -90,6 +92,12 @@ absl::StatusOr<GatewayProcess> StartGatewayProcess(
 // certificate when client.certificate_file() is empty).
 std::shared_ptr<grpc::Channel> MakeChannel(int port,
                                            const v1::TlsFiles& client);
+
+// Sends `batch` on a new Submit stream to 127.0.0.1:port as `client`, reads
+// its one acknowledgement into `ack` and returns the stream's status.
+grpc::Status SubmitOneBatch(int port, const v1::TlsFiles& client,
+                            const v1::SubmissionBatch& batch,
+                            v1::BatchAck* ack);
 
 // Path of the linkage key file the tests share (made once, mode 0600).
 // The tests' linkage key id: the pseudonym domain the example submission

@@ -75,16 +75,7 @@ class SubmissionIntegrationTest : public ::testing::Test {
   grpc::Status SubmitOneBatch(const v1::TlsFiles& client,
                               const v1::SubmissionBatch& batch,
                               v1::BatchAck* ack) {
-    auto stub =
-        v1::SubmissionService::NewStub(MakeChannel(gateway_->port(), client));
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(20));
-    auto stream = stub->Submit(&context);
-    stream->Write(batch);
-    stream->WritesDone();
-    stream->Read(ack);
-    return stream->Finish();
+    return testing::SubmitOneBatch(gateway_->port(), client, batch, ack);
   }
 
   // Submits the charitylog sample and returns its first batch exactly as it

@@ -73,6 +73,18 @@ TEST_F(ExtractPolicyTest, IndicatorOutsidePurposeIsBlockedE2) {
   EXPECT_EQ(Check().rule, "E2");
 }
 
+// The example has an aggregate flow before its record-level one; the denial
+// must come from the flow that fits the request (the record-level one), which
+// got as far as the field check, not from the aggregate flow's E3.
+TEST_F(ExtractPolicyTest, OffWhitelistFieldAtRecordLevelNamesTheFieldE4) {
+  level_ = v1::IDENTIFIABILITY_PSEUDONYMISED_RECORD;
+  indicator_.clear();
+  fields_.push_back("first_contact_date");  // not on the extract whitelist
+  const PolicyDecision decision = Check();
+  EXPECT_EQ(decision.rule, "E4");
+  EXPECT_THAT(decision.reason, ::testing::HasSubstr("first_contact_date"));
+}
+
 TEST_F(ExtractPolicyTest, PseudonymInAggregateOutputIsBlockedE4) {
   fields_.push_back("client_pseudonym");
   EXPECT_EQ(Check().rule, "E4");
