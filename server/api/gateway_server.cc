@@ -13,6 +13,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/server_builder.h"
+#include "server/governance/agreement_expiry.h"
 #include "server/governance/retention_purge.h"
 #include "server/store/sqlite_store.h"
 
@@ -36,6 +37,14 @@ absl::Status SeedOrganisations(const v1::GatewayConfig& config,
     EQ_RETURN_IF_ERROR(store.UpsertOrganisation(organisation));
   }
   return absl::OkStatus();
+}
+
+// The scheduler acts for the gateway itself, not for an organisation.
+v1::AuditPrincipal SchedulerPrincipal() {
+  v1::AuditPrincipal principal;
+  principal.set_organisation_code("gateway");
+  principal.set_role("scheduler");
+  return principal;
 }
 
 // The audit log, with its checkpoint signing key generated (mode 0600) on
@@ -169,6 +178,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
   gateway->server_->GetHealthCheckService()->SetServingStatus(true);
   EQ_LOG(kInfo, "gateway listening on port %d (mutual TLS)", gateway->port_);
+  if (start_options.governance) {
+    // Agreements that ended while the gateway was down get their EXPIRED
+    // event now; later ones at each scheduled run (the checks themselves go
+    // by the date, so nothing moves under them in between).
+    gateway->RecordExpiries(SchedulerPrincipal());
+  }
   if (start_options.governance &&
       config.governance().purge_interval_hours() > 0) {
     const absl::Duration interval =
@@ -202,11 +217,19 @@ void GatewayServer::Shutdown() {
   EQ_LOG(kInfo, "gateway stopped");
 }
 
+void GatewayServer::RecordExpiries(const v1::AuditPrincipal& principal) {
+  absl::StatusOr<int> expired = governance::RecordExpiredAgreements(
+      *agreements_, *audit_, principal, absl::Now());
+  if (!expired.ok()) {
+    EQ_LOG(kError, "recording agreement expiries failed: %s",
+           expired.status().ToString());
+  } else if (*expired > 0) {
+    EQ_LOG(kInfo, "recorded the expiry of %d agreement versions", *expired);
+  }
+}
+
 void GatewayServer::PurgeLoop(absl::Duration interval) {
-  // The scheduler acts for the gateway itself, not for an organisation.
-  v1::AuditPrincipal principal;
-  principal.set_organisation_code("gateway");
-  principal.set_role("scheduler");
+  const v1::AuditPrincipal principal = SchedulerPrincipal();
   for (;;) {
     {
       absl::MutexLock lock(&purge_mu_);
@@ -214,6 +237,7 @@ void GatewayServer::PurgeLoop(absl::Duration interval) {
         return;
       }
     }
+    RecordExpiries(principal);
     absl::StatusOr<v1::PurgeReport> report =
         governance::PurgeExpiredRecordsAudited(*store_, *agreements_, *audit_,
                                                principal, absl::Now(),

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "equilink/v1/audit.pb.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "grpcpp/server.h"
 #include "server/api/extract_service.h"
@@ -96,8 +97,13 @@ class GatewayServer {
   std::unique_ptr<grpc::Server> server_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> shut_down_{false};
-  // The retention purge, every governance.purge_interval_hours.
+  // The retention purge and the recording of agreement expiries, every
+  // governance.purge_interval_hours.
   void PurgeLoop(absl::Duration interval);
+  // Appends EXPIRED events for agreements past their date (audited); logs,
+  // never fails the caller: the submission and extract checks go by the date
+  // whether or not the event is recorded yet.
+  void RecordExpiries(const v1::AuditPrincipal& principal);
   absl::Mutex purge_mu_;
   bool stop_purge_ ABSL_GUARDED_BY(purge_mu_) = false;
   std::thread purge_thread_;
