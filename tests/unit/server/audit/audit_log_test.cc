@@ -90,9 +90,8 @@ TEST_F(AuditLogTest, RefusedEntryIsNotStored) {
 TEST_F(AuditLogTest, AppendFailsWhileAnotherConnectionHoldsTheWriteLock) {
   AuditLog::Options options = LogOptions(/*checkpoint_interval=*/4);
   options.busy_timeout_ms = 50;
-  EQ_ASSERT_OK_AND_ASSIGN(auto signer,
-                          CheckpointSigner::LoadFromFile(key_path()));
-  EQ_ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(options, std::move(signer)));
+  std::unique_ptr<AuditLog> log = OpenLog(options);
+  ASSERT_NE(log, nullptr);
   ASSERT_THAT(log->Append(BatchDecision(1)), IsOk());
 
   RawConnection raw(log_path());
@@ -193,9 +192,8 @@ TEST_F(AuditLogTest, QueuedCallersShareOneTransaction) {
   std::atomic<int64_t> ticks{0};
   AuditLog::Options options = LogOptions(/*checkpoint_interval=*/0);
   options.clock = [&ticks] { return absl::FromUnixSeconds(++ticks); };
-  EQ_ASSERT_OK_AND_ASSIGN(auto signer,
-                          CheckpointSigner::LoadFromFile(key_path()));
-  EQ_ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(options, std::move(signer)));
+  std::unique_ptr<AuditLog> log = OpenLog(options);
+  ASSERT_NE(log, nullptr);
 
   // Hold the write lock so the first caller waits in its transaction while
   // the other seven queue behind it.
@@ -224,9 +222,8 @@ TEST_F(AuditLogTest, QueuedCallersShareOneTransaction) {
 TEST_F(AuditLogTest, AFailedGroupFailsEveryCallerInIt) {
   AuditLog::Options options = LogOptions(/*checkpoint_interval=*/4);
   options.busy_timeout_ms = 100;
-  EQ_ASSERT_OK_AND_ASSIGN(auto signer,
-                          CheckpointSigner::LoadFromFile(key_path()));
-  EQ_ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(options, std::move(signer)));
+  std::unique_ptr<AuditLog> log = OpenLog(options);
+  ASSERT_NE(log, nullptr);
   ASSERT_THAT(log->Append(BatchDecision(1)), IsOk());
 
   RawConnection raw(log_path());

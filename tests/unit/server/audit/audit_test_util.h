@@ -67,12 +67,16 @@ class AuditLogFixture : public ::testing::Test {
 
   // Opens the log with the fixture's key; fails the test if it cannot.
   std::unique_ptr<AuditLog> OpenLog(uint64_t checkpoint_interval = 4) {
+    return OpenLog(LogOptions(checkpoint_interval));
+  }
+  // With options a test has adjusted (busy timeout, group size).
+  std::unique_ptr<AuditLog> OpenLog(AuditLog::Options options) {
     absl::StatusOr<std::unique_ptr<CheckpointSigner>> signer =
         CheckpointSigner::LoadFromFile(key_path());
     EXPECT_TRUE(signer.ok()) << signer.status();
     if (!signer.ok()) return nullptr;
     absl::StatusOr<std::unique_ptr<AuditLog>> log =
-        AuditLog::Open(LogOptions(checkpoint_interval), *std::move(signer));
+        AuditLog::Open(std::move(options), *std::move(signer));
     EXPECT_TRUE(log.ok()) << log.status();
     return log.ok() ? *std::move(log) : nullptr;
   }
