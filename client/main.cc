@@ -2,10 +2,13 @@
 //
 //   equilink keygen   --key_id=ID --out=FILE
 //   equilink validate --profile=P --input=CSV [--postcode_lookup=F]
-//                     [--rejects=OUT]
+//                     [--rejects=OUT] [--clk_secret=F]
 //   equilink submit   --profile=P --input=CSV --linkage_key=K --purpose=ID
 //                     --gateway=HOST:PORT --ca=CA --cert=CERT --key=KEY
-//                     [--postcode_lookup=F] [--rejects=OUT]
+//                     [--postcode_lookup=F] [--rejects=OUT] [--clk_secret=F]
+//   equilink synth    --out_dir=DIR [--people=N] [--organisations=K]
+//                     [--vcse_records=R] [--seed=S] [--linkage_key=K]
+//                     [--corruption_scale=F] [--nhs_missing_by_quintile=...]
 //   equilink agreements|orgs|optout|audit|register ...   (governance; see
 //                     client/commands/governance_commands.h)
 //
@@ -26,6 +29,7 @@
 #include "client/commands/governance_commands.h"
 #include "client/commands/keygen_command.h"
 #include "client/commands/submit_command.h"
+#include "client/commands/synth_command.h"
 
 ABSL_FLAG(std::string, profile, "",
           "Mapping profile (text-format MappingProfile)");
@@ -35,6 +39,9 @@ ABSL_FLAG(std::string, postcode_lookup, "",
 ABSL_FLAG(std::string, rejects, "",
           "Write the rejects report (row, field, rule) to this CSV");
 ABSL_FLAG(std::string, linkage_key, "", "Linkage key file (mode 0600)");
+ABSL_FLAG(std::string, clk_secret, "",
+          "clkhash CLK secret file (mode 0600), for a profile with a clk "
+          "section");
 ABSL_FLAG(std::string, gateway, "", "Gateway address, host:port");
 ABSL_FLAG(std::string, ca, "",
           "CA certificate (PEM) the gateway's certificate must chain to");
@@ -83,6 +90,22 @@ ABSL_FLAG(std::string, checkpoints, "",
           "audit verify: published checkpoints (JSON lines)");
 ABSL_FLAG(std::string, format, "csv", "register export: csv or json");
 
+// `equilink synth` (client/commands/synth_command.h).
+ABSL_FLAG(int, people, 20000, "synth: people in the population");
+ABSL_FLAG(int, organisations, 4, "synth: VCSE organisations");
+ABSL_FLAG(int, vcse_records, 0,
+          "synth: VCSE records over all organisations (0: people / 2)");
+ABSL_FLAG(uint64_t, seed, 1, "synth: random seed (same seed, same files)");
+ABSL_FLAG(std::string, out_dir, "", "synth: output directory");
+ABSL_FLAG(double, corruption_scale, 1.0,
+          "synth: multiplies every VCSE corruption rate (0: clean)");
+ABSL_FLAG(std::string, nhs_missing_by_quintile, "",
+          "synth: NHS number missing rate by IMD quintile 1..5, e.g. "
+          "0.20,0.17,0.14,0.11,0.08");
+ABSL_FLAG(std::string, nhs_missing_group_factor, "",
+          "synth: factor on that rate for White,Mixed,Asian,Black,Other, e.g. "
+          "1,1.2,1.25,1.5,1.6");
+
 namespace {
 
 equilink::client::ExportOptions ExportOptionsFromFlags() {
@@ -91,6 +114,7 @@ equilink::client::ExportOptions ExportOptionsFromFlags() {
   options.profile_path = absl::GetFlag(FLAGS_profile);
   options.postcode_lookup_path = absl::GetFlag(FLAGS_postcode_lookup);
   options.rejects_path = absl::GetFlag(FLAGS_rejects);
+  options.clk_secret_path = absl::GetFlag(FLAGS_clk_secret);
   options.rows_per_batch = absl::GetFlag(FLAGS_batch_rows);
   options.threads = absl::GetFlag(FLAGS_threads);
   options.show_progress = isatty(STDERR_FILENO) != 0;
@@ -157,6 +181,26 @@ equilink::client::GovernanceFlags GovernanceFlagsFromFlags() {
   return flags;
 }
 
+int Synth() {
+  equilink::client::SynthCommandOptions options;
+  options.synth.people = absl::GetFlag(FLAGS_people);
+  options.synth.organisations = absl::GetFlag(FLAGS_organisations);
+  options.synth.vcse_records = absl::GetFlag(FLAGS_vcse_records);
+  options.synth.seed = absl::GetFlag(FLAGS_seed);
+  options.out_dir = absl::GetFlag(FLAGS_out_dir);
+  options.linkage_key_path = absl::GetFlag(FLAGS_linkage_key);
+  options.corruption_scale = absl::GetFlag(FLAGS_corruption_scale);
+  options.nhs_missing_by_quintile =
+      absl::GetFlag(FLAGS_nhs_missing_by_quintile);
+  options.nhs_missing_group_factor =
+      absl::GetFlag(FLAGS_nhs_missing_group_factor);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  absl::StatusOr<std::string> summary = equilink::client::RunSynth(options);
+  if (!summary.ok()) return Fail(summary.status());
+  std::printf("%s", summary->c_str());
+  return 0;
+}
+
 // `equilink agreements show --version=2` means the agreement's version, not
 // the binary's: renames the flag before absl sees it.
 std::vector<std::string> RenameVersionFlag(int argc, char** argv) {
@@ -179,7 +223,7 @@ std::vector<std::string> RenameVersionFlag(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "equilink <keygen|validate|submit|agreements|orgs|optout|audit|"
+      "equilink <keygen|validate|submit|synth|agreements|orgs|optout|audit|"
       "register> [flags]\n"
       "Pseudonymises a VCSE organisation's export on this machine and submits "
       "it to the ICS "
@@ -197,6 +241,7 @@ int main(int argc, char** argv) {
   }
   if (command == "validate") return Validate();
   if (command == "submit") return Submit();
+  if (command == "synth") return Synth();
   if (command == "keygen") {
     absl::Status status = equilink::client::RunKeygen(
         absl::GetFlag(FLAGS_key_id), absl::GetFlag(FLAGS_out));
@@ -206,8 +251,9 @@ int main(int argc, char** argv) {
                 absl::GetFlag(FLAGS_out).c_str());
     return 0;
   }
-  std::fprintf(stderr,
-               "usage: equilink <keygen|validate|submit|agreements|orgs|optout|"
-               "audit|register> [flags]; --help for flags\n");
+  std::fprintf(
+      stderr,
+      "usage: equilink <keygen|validate|submit|synth|agreements|orgs|optout|"
+      "audit|register> [flags]; --help for flags\n");
   return 2;
 }

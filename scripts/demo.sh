@@ -8,7 +8,10 @@
 #      activated; a self-approval is refused
 #   5. each organisation validates and submits its sample export under its agreement; one file
 #      has deliberately bad rows; a submission under no agreement is refused
-#   6. what the gateway stored, the audit trail and its verification, the transparency register
+#   6. a synthetic population (equilink synth): the ICS register and two VCSE organisations'
+#      exports with realistic errors and a truth file; the gateway links each batch as it
+#      arrives, and the linkage report scores it against the truth, by deprivation and ethnicity
+#   7. what the gateway stored, the audit trail and its verification, the transparency register
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,8 +54,10 @@ accepted_key_ids: "bsol-cyp-2026"
 organisations { code: "8HX12" name: "Brightside Young Carers" roles: "submitter" }
 organisations { code: "8JK34" name: "Northfield Youth Wellbeing" roles: "submitter" }
 organisations { code: "9ZZ99" name: "Unlisted Charity" roles: "submitter" }
-organisations { code: "QHL" name: "Example ICS governance" roles: "governance" roles: "auditor" }
+organisations { code: "QHL" name: "Example ICS governance" roles: "governance" roles: "auditor" roles: "submitter" }
 organisations { code: "QHLPHM" name: "Example ICS population health" roles: "consumer" }
+# The ICS register holds each child once: a linked person never gets two of its records.
+linkage { one_record_per_person_organisations: "QHL" }
 CONF
 "$bin/server/equilink-gateway" --config="$work/gateway.textproto" \
   --port_file="$work/port" 2> "$work/gateway.log" &
@@ -73,13 +78,14 @@ sed -e 's/8HX12/8JK34/g' -e 's/ICS-QHL-DSA-2026-0007/ICS-QHL-DSA-2026-0009/' \
   -e 's/Brightside Young Carers/Northfield Youth Wellbeing/g' \
   "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" > "$work/8jk34_agreement.textproto"
 for file in "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" \
-            "$work/8jk34_agreement.textproto"; do
+            "$work/8jk34_agreement.textproto" \
+            "$root/deploy/agreements/qhl_population_register_submission.textproto"; do
   as_person ics-ig-officer-01 agreements create --file="$file" | sed 's/^/   /'
 done
 echo "   the author approving their own agreement is refused:"
 as_person ics-ig-officer-01 agreements approve --id=ICS-QHL-DSA-2026-0007 --version=1 \
   --reason="self-approval" 2>&1 | sed 's/^/     /' || true
-for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0009; do
+for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0009 ICS-QHL-DSA-2026-0011; do
   as_person caldicott-01 agreements approve --id=$id --version=1 --reason="Caldicott review" >/dev/null
   as_person siro-01 agreements approve --id=$id --version=1 --reason="SIRO review" >/dev/null
   as_person siro-01 agreements activate --id=$id --version=1 --reason="go live" >/dev/null
@@ -122,12 +128,57 @@ step "5c. Run the same submit again: it resumes, nothing is stored twice"
   --ca="$work/pki/ca.pem" --cert="$work/pki/orgs/8HX12.pem" --key="$work/pki/orgs/8HX12.key" \
   --batch_rows=10 | grep -E "records sent|records stored" | sed 's/^/   /'
 
-step "6. What the gateway stored"
+step "6. A synthetic population: the ICS register and two organisations' exports (equilink synth)"
+# Realistic children and young people of Birmingham and Solihull: nicknames, spelling and
+# transliteration variants, typos, moves, twins, NHS numbers missing more often in deprived
+# areas and some ethnic groups. The truth file names each record's true person by its record
+# pseudonym (never an identifier), so the gateway can score itself.
+"$bin/client/equilink" synth --out_dir="$work/synth" --people=4000 --organisations=2 \
+  --vcse_records=3000 --seed=2026 --linkage_key="$work/linkage.key" | sed 's/^/   /'
+synth_submit() {
+  local org=$1 cert=$2 profile=$3 input=$4
+  "$bin/client/equilink" submit --profile="$work/synth/profiles/$profile" \
+    --input="$work/synth/$input" --postcode_lookup="$work/synth/postcode_lookup.csv" \
+    --linkage_key="$work/linkage.key" --purpose=cyp-health-equity --gateway="127.0.0.1:$port" \
+    --ca="$work/pki/ca.pem" --cert="$work/pki/orgs/$cert.pem" --key="$work/pki/orgs/$cert.key" \
+    --rejects="$work/synth_${org}_rejects.csv" 2>&1 | grep -E "records (sent|stored)|rejected" \
+    | sed "s/^/   $org: /"
+}
+synth_submit QHL QHL synth_population.textproto population.csv
+synth_submit 8HX12 8HX12 synth_vcse_8HX12.textproto vcse_8HX12.csv
+synth_submit 8JK34 8JK34 synth_vcse_8JK34.textproto vcse_8JK34.csv
+
+step "6b. The gateway links each committed batch as it arrives (linkage worker)"
+# The worker estimates its Fellegi-Sunter model by EM once enough records have arrived, then
+# links incrementally; wait until every stored record has a person.
+for _ in $(seq 1 600); do
+  pending=$(sqlite3 "$work/gateway.db" "SELECT (SELECT count(*) FROM records) - \
+    (SELECT count(*) FROM record_links);" 2>/dev/null || echo 1)
+  [ "$pending" = "0" ] && break
+  sleep 0.2
+done
+sqlite3 "$work/gateway.db" "SELECT 'records linked: ' || count(*) || ', persons: ' ||
+  count(DISTINCT person_id) FROM record_links;
+  SELECT 'linked by: ' || group_concat(n || ' ' || how, ', ') FROM (SELECT count(*) AS n,
+  CASE stage WHEN -1 THEN 'alone' WHEN 0 THEN 'probabilistic' WHEN 1 THEN 'NHS number token'
+  ELSE 'match key ' || (stage - 1) END AS how FROM record_links GROUP BY stage);
+  SELECT 'model version ' || value FROM linkage_state WHERE name = 'model_version';" \
+  | sed 's/^/   /'
+
+step "6c. Linkage report against the truth file: precision, recall, and bias by group"
+"$bin/server/equilink-gateway" link-report --config="$work/gateway.textproto" \
+  --truth="$work/synth/truth.csv" | sed 's/^/   /'
+
+step "6d. equilink-gateway relink: re-estimate and link everyone again; person ids stay stable"
+"$bin/server/equilink-gateway" relink --config="$work/gateway.textproto" \
+  --reason="demo: parameters reviewed" | sed 's/^/   /'
+
+step "7. What the gateway stored"
 "$bin/server/equilink-gateway" summary --config="$work/gateway.textproto" | sed 's/^/   /'
 echo "   one stored record, as the gateway holds it (tokens and encodings, no identifier):"
 sqlite3 "$work/gateway.db" "SELECT hex(substr(record_pseudonym,1,8)) || '…', length(payload) || ' bytes' FROM records LIMIT 3;" 2>/dev/null | sed 's/^/     /' || true
 
-step "7. The audit trail: every decision, no identifier (the last 12 entries)"
+step "8. The audit trail: every decision, no identifier (the last 12 entries)"
 as_person caldicott-01 audit list | tail -12 | cut -c1-200 | sed 's/^/   /'
 echo "   verified against the checkpoint key, taken out of band from the key file:"
 openssl pkey -in "$work/audit-signing.key" -pubout -out "$work/audit-public.pem"
@@ -145,7 +196,7 @@ sqlite3 "$work/audit-copy.db" "DROP TRIGGER audit_entry_no_update;
   --public_key="$work/audit-public.pem" --checkpoints="$work/published-checkpoints.jsonl" \
   2>&1 | sed 's/^/     /' || true
 
-step "8. The transparency register (public projection of the active agreements)"
+step "9. The transparency register (public projection of the active agreements)"
 as_person caldicott-01 register export --format=csv | cut -c1-160 | sed 's/^/   /'
 
 step "Stopping the gateway (SIGTERM: finishes in-flight batches, refuses new ones)"

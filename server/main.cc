@@ -1,8 +1,13 @@
 // equilink-gateway: the ICS-hosted gateway.
 //
-//   equilink-gateway --config=/etc/equilink/gateway.textproto          serve
-//   until SIGTERM equilink-gateway summary
-//   --config=/etc/equilink/gateway.textproto  print what is stored
+//   equilink-gateway --config=/etc/equilink/gateway.textproto
+//       serve until SIGTERM
+//   equilink-gateway summary --config=...       print what is stored
+//   equilink-gateway relink --config=... [--reason=TEXT]
+//       re-estimate the linkage model and link the whole population again
+//   equilink-gateway link-report --config=... --truth=FILE
+//       precision, recall and F1 against a truth file, by IMD quintile and
+//       ethnic group
 //
 // Flags are parsed here and nowhere else; everything else is wired by
 // api::GatewayServer.
@@ -19,6 +24,8 @@
 #include "common/log/log.h"
 #include "server/api/gateway_server.h"
 #include "server/config/gateway_config.h"
+#include "server/linkage/link_report.h"
+#include "server/linkage/linkage_config.h"
 #include "server/store/sqlite_store.h"
 
 ABSL_FLAG(std::string, config, "",
@@ -29,6 +36,15 @@ ABSL_FLAG(std::string, port_file, "",
           "Once listening, write the bound port to this file (for scripts "
           "using port 0)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
+ABSL_FLAG(std::string, reason, "",
+          "relink: why the population is linked again (recorded with the "
+          "model)");
+ABSL_FLAG(std::string, truth, "",
+          "link-report: truth file from `equilink synth --linkage_key`");
+ABSL_FLAG(
+    std::string, reference_organisation, "",
+    "link-report: the organisation holding the reference population "
+    "(default: the first of linkage.one_record_per_person_organisations)");
 
 namespace {
 
@@ -92,11 +108,85 @@ int Summary(const equilink::v1::GatewayConfig& config) {
   return 0;
 }
 
+int Relink(const equilink::v1::GatewayConfig& config) {
+  // Opening the store migrates it, so an old store gets the linkage tables.
+  {
+    equilink::store::SqliteOptions options;
+    options.path = config.store().sqlite_path();
+    absl::StatusOr<std::unique_ptr<equilink::store::SqliteStore>> store =
+        equilink::store::SqliteStore::Open(options);
+    if (!store.ok()) {
+      EQ_LOG(kError, "cannot open store: %s", store.status().ToString());
+      return 1;
+    }
+  }
+  absl::StatusOr<equilink::linkage::LinkageWorkerOptions> options =
+      equilink::linkage::LinkageWorkerOptionsFromConfig(config);
+  if (!options.ok()) {
+    EQ_LOG(kError, "%s", options.status().ToString());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<equilink::linkage::LinkageWorker>> worker =
+      equilink::linkage::LinkageWorker::Open(*std::move(options));
+  if (!worker.ok()) {
+    EQ_LOG(kError, "cannot open linkage: %s", worker.status().ToString());
+    return 1;
+  }
+  const std::string reason = absl::GetFlag(FLAGS_reason).empty()
+                                 ? "operator relink"
+                                 : absl::GetFlag(FLAGS_reason);
+  absl::StatusOr<equilink::linkage::RelinkResult> result =
+      (*worker)->Relink(reason);
+  if (!result.ok()) {
+    EQ_LOG(kError, "relink failed: %s", result.status().ToString());
+    return 1;
+  }
+  std::printf(
+      "relinked %llu records into %llu persons with model version %u "
+      "(%llu pairs compared)\n"
+      "person ids: %llu created, %llu merged, %llu split, %llu retired; "
+      "%llu records changed person\n",
+      static_cast<unsigned long long>(result->records),
+      static_cast<unsigned long long>(result->persons), result->model_version,
+      static_cast<unsigned long long>(result->pairs_compared),
+      static_cast<unsigned long long>(result->persons_created),
+      static_cast<unsigned long long>(result->persons_merged),
+      static_cast<unsigned long long>(result->persons_split),
+      static_cast<unsigned long long>(result->persons_retired),
+      static_cast<unsigned long long>(result->records_moved));
+  return 0;
+}
+
+int LinkReport(const equilink::v1::GatewayConfig& config) {
+  equilink::linkage::LinkReportOptions options;
+  options.store_path = config.store().sqlite_path();
+  options.truth_path = absl::GetFlag(FLAGS_truth);
+  if (options.truth_path.empty()) {
+    std::fprintf(stderr, "equilink-gateway link-report: --truth is required\n");
+    return 2;
+  }
+  options.reference_organisation = absl::GetFlag(FLAGS_reference_organisation);
+  if (options.reference_organisation.empty() &&
+      config.linkage().one_record_per_person_organisations_size() > 0) {
+    options.reference_organisation =
+        config.linkage().one_record_per_person_organisations(0);
+  }
+  absl::StatusOr<equilink::linkage::LinkReport> report =
+      equilink::linkage::BuildLinkReport(options);
+  if (!report.ok()) {
+    std::fprintf(stderr, "equilink-gateway link-report: %s\n",
+                 std::string(report.status().message()).c_str());
+    return 1;
+  }
+  std::fputs(equilink::linkage::FormatLinkReport(*report).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "equilink-gateway [serve|summary] --config=FILE\n"
+      "equilink-gateway [serve|summary|relink|link-report] --config=FILE\n"
       "Receives pseudonymised submissions over mutual TLS and stores them "
       "durably.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
@@ -117,8 +207,11 @@ int main(int argc, char** argv) {
   }
   if (command == "serve") return Serve(*std::move(config));
   if (command == "summary") return Summary(*config);
+  if (command == "relink") return Relink(*config);
+  if (command == "link-report") return LinkReport(*config);
   std::fprintf(stderr,
-               "equilink-gateway: unknown command '%s' (serve, summary)\n",
+               "equilink-gateway: unknown command '%s' (serve, summary, "
+               "relink, link-report)\n",
                command.c_str());
   return 2;
 }

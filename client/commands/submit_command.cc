@@ -14,6 +14,7 @@
 #include "client/geo/postcode_lookup.h"
 #include "client/mapping/mapping_profile.h"
 #include "client/mapping/rejects_report.h"
+#include "client/pipeline/clk_stage.h"
 #include "client/pipeline/record_pipeline.h"
 #include "client/pipeline/submission_id.h"
 #include "common/keys/linkage_key.h"
@@ -30,6 +31,8 @@ struct ExportInputs {
   v1::MappingProfile profile;
   std::unique_ptr<PostcodeLookup> postcodes;  // null when no lookup was given
   std::unique_ptr<RejectsReport> rejects;  // null when no report was asked for
+  // The record-CLK encoder; null unless a CLK secret was given.
+  std::unique_ptr<clk::ClkEncoder> clk_encoder;
 };
 
 absl::StatusOr<ExportInputs> OpenExportInputs(const ExportOptions& options) {
@@ -42,6 +45,16 @@ absl::StatusOr<ExportInputs> OpenExportInputs(const ExportOptions& options) {
   if (!options.postcode_lookup_path.empty()) {
     EQ_ASSIGN_OR_RETURN(inputs.postcodes,
                         PostcodeLookup::Load(options.postcode_lookup_path));
+  }
+  if (!options.clk_secret_path.empty()) {
+    if (!inputs.profile.has_clk()) {
+      return absl::InvalidArgumentError(
+          "--clk_secret was given but the mapping profile has no clk section");
+    }
+    EQ_ASSIGN_OR_RETURN(SecretBytes secret,
+                        ReadClkSecretFile(options.clk_secret_path));
+    EQ_ASSIGN_OR_RETURN(inputs.clk_encoder,
+                        LoadClkEncoder(inputs.profile.clk(), secret));
   }
   if (!options.rejects_path.empty()) {
     EQ_ASSIGN_OR_RETURN(inputs.rejects,
@@ -100,6 +113,7 @@ absl::StatusOr<RunReport> RunValidate(const ExportOptions& options) {
   pipeline_options.input_path = options.input_path;
   pipeline_options.rows_per_batch = options.rows_per_batch;
   pipeline_options.threads = options.threads;
+  pipeline_options.clk_encoder = inputs.clk_encoder.get();
   EQ_ASSIGN_OR_RETURN(
       std::unique_ptr<RecordPipeline> pipeline,
       RecordPipeline::Start(inputs.profile, inputs.postcodes.get(),
@@ -128,6 +142,10 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
     return absl::InvalidArgumentError("--linkage_key is required");
   }
   EQ_ASSIGN_OR_RETURN(ExportInputs inputs, OpenExportInputs(export_options));
+  if (inputs.profile.has_clk() && inputs.clk_encoder == nullptr) {
+    return absl::InvalidArgumentError(
+        "the mapping profile asks for a record CLK: --clk_secret is required");
+  }
   EQ_ASSIGN_OR_RETURN(LinkageKey key,
                       LinkageKey::ReadFromFile(options.linkage_key_path));
   EQ_ASSIGN_OR_RETURN(std::unique_ptr<RecordPseudonymiser> pseudonymiser,
@@ -160,6 +178,7 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   pipeline_options.rows_per_batch = export_options.rows_per_batch;
   pipeline_options.threads = export_options.threads;
   pipeline_options.pseudonymiser = pseudonymiser.get();
+  pipeline_options.clk_encoder = inputs.clk_encoder.get();
   pipeline_options.skip = [&durable_sequences](uint64_t sequence) {
     return durable_sequences.contains(sequence);
   };

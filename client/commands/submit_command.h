@@ -23,6 +23,10 @@ struct ExportOptions {
   std::string
       postcode_lookup_path;  // ONSPD-layout lookup; empty derives no LSOA
   std::string rejects_path;  // rejects report to write; empty writes none
+  // The clkhash CLK secret file (mode 0600) for the profile's clk section;
+  // required by submit when the profile has one, optional for validate (which
+  // then also checks the CLK columns against the schema).
+  std::string clk_secret_path;
   int rows_per_batch = 2000;
   int threads = 2;
   bool show_progress =

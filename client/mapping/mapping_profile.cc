@@ -41,6 +41,7 @@ bool IsSingleValued(v1::CanonicalField field) {
   switch (field) {
     case v1::FIELD_IGNORE:
     case v1::FIELD_ADDRESS_LINE:
+    case v1::FIELD_LOCALITY:
     case v1::FIELD_OUTCOME_SCORE:
     case v1::FIELD_NEED_FLAG:
       return false;
@@ -105,6 +106,17 @@ class ProfileChecker {
         Error("EMPTY_YES_VALUE", "yes_values has an empty entry");
       }
     }
+    // Text format rejects unknown names but accepts unknown numbers.
+    if (!v1::PostcodeFormat_IsValid(profile_.postcode_format())) {
+      Error("UNKNOWN_POSTCODE_FORMAT",
+            absl::StrCat("postcode_format ", profile_.postcode_format(),
+                         " is not a known format"));
+    }
+    if (!v1::NationalIdCheck_IsValid(profile_.national_id_check())) {
+      Error("UNKNOWN_NATIONAL_ID_CHECK",
+            absl::StrCat("national_id_check ", profile_.national_id_check(),
+                         " is not a known check"));
+    }
   }
 
   void CheckColumn(int index) {
@@ -151,6 +163,12 @@ class ProfileChecker {
     } else if (!column.need_code().empty()) {
       Error("MISPLACED_OPTION",
             absl::StrCat(where, " sets need_code but is not FIELD_NEED_FLAG"));
+    }
+    if (column.invalid_as_missing() && field != v1::FIELD_DATE_OF_BIRTH) {
+      Error("MISPLACED_OPTION",
+            absl::StrCat(where,
+                         " sets invalid_as_missing but is not "
+                         "FIELD_DATE_OF_BIRTH"));
     }
   }
 

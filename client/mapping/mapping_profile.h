@@ -30,7 +30,9 @@ absl::StatusOr<v1::MappingProfile> LoadMappingProfile(const std::string& path);
 //   UNKNOWN_INSTRUMENT, BAD_TIMEPOINT, NEED_FLAG_WITHOUT_CODE, BAD_NEED_CODE,
 //   MISPLACED_OPTION, MISSING_LOCAL_RECORD_ID, VALUE_MAP_FIELD,
 //   DUPLICATE_VALUE_MAP, VALUE_MAP_BAD_CODE, VALUE_MAP_DUPLICATE_LOCAL,
-//   EMPTY_YES_VALUE.
+//   EMPTY_YES_VALUE, UNKNOWN_POSTCODE_FORMAT, UNKNOWN_NATIONAL_ID_CHECK.
+// MISPLACED_OPTION also covers invalid_as_missing on a column that is not
+// FIELD_DATE_OF_BIRTH.
 absl::Status ValidateMappingProfile(const v1::MappingProfile& profile);
 
 // The profile's delimiter, "," when unset. REQUIRES: a validated profile.

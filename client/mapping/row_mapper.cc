@@ -96,6 +96,12 @@ absl::StatusOr<std::unique_ptr<RowMapper>> RowMapper::Create(
   mapper->postcodes_ = postcodes;
   mapper->today_ = today;
   mapper->organisation_code_ = profile.organisation_code();
+  if (profile.postcode_format() == v1::POSTCODE_FORMAT_FREE_TEXT) {
+    mapper->postcode_scheme_ = PostcodeScheme::kFreeText;
+  }
+  if (profile.national_id_check() == v1::NATIONAL_ID_CHECK_NONE) {
+    mapper->national_id_scheme_ = NationalIdScheme::kUnchecked;
+  }
   if (profile.date_formats().empty()) {
     for (absl::string_view pattern : kDefaultDateFormats) {
       EQ_ASSIGN_OR_RETURN(DateFormat format, DateFormat::Compile(pattern));
@@ -149,6 +155,7 @@ absl::Status RowMapper::PlanColumns(const v1::MappingProfile& profile,
                               v1::CanonicalField_Name(column.field()), &errors);
     plan.field = column.field();
     plan.required = column.required();
+    plan.invalid_as_missing = column.invalid_as_missing();
     plan.column = column.column();
     plan.instrument = column.outcome_instrument();
     plan.timepoint = column.outcome_timepoint();

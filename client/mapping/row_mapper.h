@@ -57,6 +57,7 @@ class RowMapper {
     int index = -1;
     v1::CanonicalField field = v1::CANONICAL_FIELD_UNSPECIFIED;
     bool required = false;
+    bool invalid_as_missing = false;  // FIELD_DATE_OF_BIRTH
     std::string column;
     // FIELD_OUTCOME_SCORE
     std::string instrument;
@@ -92,10 +93,11 @@ class RowMapper {
                   const CsvRow& row, MappedRow* out) const;
   void MapNeed(const ColumnPlan& plan, absl::string_view value,
                MappedRow* out) const;
-  // Parses a date of `column`; DATE_FORMAT or DATE_IN_FUTURE on failure.
-  std::optional<absl::CivilDay> MapDate(absl::string_view column,
-                                        absl::string_view value,
-                                        MappedRow* out) const;
+  // Parses a date of `column`; DATE_FORMAT or DATE_IN_FUTURE on failure, of
+  // severity `failure`.
+  std::optional<absl::CivilDay> MapDate(
+      absl::string_view column, absl::string_view value, MappedRow* out,
+      Severity failure = Severity::kReject) const;
   std::optional<uint32_t> MapCount(const ColumnPlan& plan,
                                    absl::string_view value,
                                    MappedRow* out) const;
@@ -108,6 +110,8 @@ class RowMapper {
   std::optional<ValueMapper> sex_, ethnicity_, service_type_, referral_source_;
   absl::flat_hash_set<std::string> yes_values_;  // lower case
   std::string organisation_code_;
+  PostcodeScheme postcode_scheme_ = PostcodeScheme::kUk;
+  NationalIdScheme national_id_scheme_ = NationalIdScheme::kNhsNumber;
   const PostcodeLookup* postcodes_ = nullptr;
   absl::CivilDay today_;
 };

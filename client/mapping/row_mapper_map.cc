@@ -55,6 +55,7 @@ void Reset(MappedRow* out, int row_number) {
   ids.sex_code.clear();
   ids.postcode.clear();
   ids.address_line.clear();
+  ids.locality.clear();
   out->record.Clear();
   out->issues.clear();
   out->rejected = false;
@@ -104,6 +105,8 @@ void SplitFullName(absl::string_view name, PersonIdentifiers* ids) {
 void RowMapper::Map(const CsvRow& row, MappedRow* out) const {
   Reset(out, row.row_number);
   out->ids.organisation_code = organisation_code_;
+  out->ids.postcode_scheme = postcode_scheme_;
+  out->ids.national_id_scheme = national_id_scheme_;
   if (row.fields.size() != header_size_) {
     // Columns are shifted: nothing in the row can be trusted.
     AddIssue(out, "", rules::kRaggedRow, Severity::kReject);
@@ -135,7 +138,10 @@ void RowMapper::MapColumn(const ColumnPlan& plan, absl::string_view value,
   v1::PseudonymisedRecord& record = out->record;
   switch (plan.field) {
     case v1::FIELD_DATE_OF_BIRTH:
-      facts->dob = MapDate(plan.column, value, out);
+      // With invalid_as_missing a bad date only loses the date, not the row.
+      facts->dob = MapDate(
+          plan.column, value, out,
+          plan.invalid_as_missing ? Severity::kWarning : Severity::kReject);
       facts->dob_plan = &plan;
       if (facts->dob.has_value()) {
         out->ids.date_of_birth = facts->dob;
@@ -202,7 +208,10 @@ void RowMapper::MapIdentity(const ColumnPlan& plan, absl::string_view value,
       ids.nhs_number.assign(value.data(), value.size());
       // A failed check is only a warning: the row still counts, and the
       // pseudonymiser records the status instead of a token.
-      const NhsNumberCheck check = CheckNhsNumber(value).check;
+      const NhsNumberCheck check =
+          national_id_scheme_ == NationalIdScheme::kUnchecked
+              ? ReadUncheckedNationalId(value).check
+              : CheckNhsNumber(value).check;
       if (check == NhsNumberCheck::kInvalidFormat) {
         AddIssue(out, plan.column, rules::kNhsNumberFormat, Severity::kWarning);
       } else if (check == NhsNumberCheck::kInvalidChecksum) {
@@ -224,6 +233,10 @@ void RowMapper::MapIdentity(const ColumnPlan& plan, absl::string_view value,
       if (!ids.address_line.empty()) ids.address_line.push_back(' ');
       ids.address_line.append(value.data(), value.size());
       break;
+    case v1::FIELD_LOCALITY:
+      if (!ids.locality.empty()) ids.locality.push_back(' ');
+      ids.locality.append(value.data(), value.size());
+      break;
     default:
       break;
   }
@@ -232,6 +245,13 @@ void RowMapper::MapIdentity(const ColumnPlan& plan, absl::string_view value,
 void RowMapper::MapPostcode(const ColumnPlan& plan, absl::string_view value,
                             MappedRow* out) const {
   out->ids.postcode.assign(value.data(), value.size());
+  if (postcode_scheme_ == PostcodeScheme::kFreeText) {
+    // Not a UK postcode, so there is no LSOA to look up.
+    if (!FreeTextPostcode(value).has_value()) {
+      AddIssue(out, plan.column, rules::kPostcodeFormat, Severity::kWarning);
+    }
+    return;
+  }
   const std::optional<std::string> canonical = CanonicalPostcode(value);
   if (!canonical.has_value()) {
     AddIssue(out, plan.column, rules::kPostcodeFormat, Severity::kWarning);
@@ -317,15 +337,16 @@ void RowMapper::MapNeed(const ColumnPlan& plan, absl::string_view value,
 
 std::optional<absl::CivilDay> RowMapper::MapDate(absl::string_view column,
                                                  absl::string_view value,
-                                                 MappedRow* out) const {
+                                                 MappedRow* out,
+                                                 Severity failure) const {
   const std::optional<absl::CivilDay> day =
       ParseDateWithAny(value, date_formats_);
   if (!day.has_value()) {
-    AddIssue(out, column, rules::kDateFormat, Severity::kReject);
+    AddIssue(out, column, rules::kDateFormat, failure);
     return std::nullopt;
   }
   if (*day > today_) {
-    AddIssue(out, column, rules::kDateInFuture, Severity::kReject);
+    AddIssue(out, column, rules::kDateInFuture, failure);
     return std::nullopt;
   }
   return day;

@@ -32,8 +32,24 @@ absl::StatusOr<std::unique_ptr<RecordPipeline>> RecordPipeline::Start(
         mapper.status().code(),
         absl::StrCat(options.input_path, ": ", mapper.status().message()));
   }
+  std::optional<ClkColumns> clk_columns;
+  if (options.clk_encoder != nullptr) {
+    if (!profile.has_clk()) {
+      return absl::InvalidArgumentError(
+          "a CLK secret was given but the mapping profile has no clk section");
+    }
+    absl::StatusOr<ClkColumns> columns = ClkColumns::Create(
+        profile.clk(), options.clk_encoder->schema(), header.fields);
+    if (!columns.ok()) {
+      return absl::Status(
+          columns.status().code(),
+          absl::StrCat(options.input_path, ": ", columns.status().message()));
+    }
+    clk_columns = *std::move(columns);
+  }
   auto pipeline = absl::WrapUnique(new RecordPipeline(
       std::move(reader), *std::move(mapper), std::move(options)));
+  pipeline->clk_columns_ = std::move(clk_columns);
   for (int i = 0; i < pipeline->options_.threads; ++i) {
     pipeline->workers_.emplace_back([p = pipeline.get()] { p->WorkLoop(); });
   }
@@ -152,6 +168,7 @@ absl::Status RecordPipeline::MapAndPseudonymise(const Work& work,
         static_cast<int>(work.row_count));
     batch.outgoing.record_rows.reserve(work.row_count);
   }
+  std::string clk;
   for (size_t i = 0; i < work.row_count; ++i) {
     mapper_->Map(work.rows[i], &mapped);
     for (RowIssue& issue : mapped.issues) {
@@ -161,6 +178,18 @@ absl::Status RecordPipeline::MapAndPseudonymise(const Work& work,
       ++batch.rows_rejected;
       mapped.ids.Cleanse();
       continue;
+    }
+    // The CLK reads the row's raw fields; a value its schema refuses rejects
+    // the row, as clkhash's validation would refuse the file.
+    if (clk_columns_.has_value()) {
+      if (std::optional<RowIssue> issue =
+              clk_columns_->Encode(*options_.clk_encoder, work.rows[i], &clk);
+          issue.has_value()) {
+        batch.issues.push_back(*std::move(issue));
+        ++batch.rows_rejected;
+        mapped.ids.Cleanse();
+        continue;
+      }
     }
     if (!pseudonymise) {
       mapped.ids.Cleanse();
@@ -175,6 +204,7 @@ absl::Status RecordPipeline::MapAndPseudonymise(const Work& work,
       return absl::Status(status.code(), absl::StrCat("row ", mapped.row_number,
                                                       ": ", status.message()));
     }
+    if (clk_columns_.has_value()) SetRecordClk(std::move(clk), record);
     batch.outgoing.record_rows.push_back(mapped.row_number);
   }
   return absl::OkStatus();

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "client/mapping/row_mapper.h"
+#include "client/pipeline/clk_stage.h"
 #include "client/pipeline/submission_client.h"
 #include "common/pseudo/record_pseudonymiser.h"
 #include "equilink/v1/mapping.pb.h"
@@ -43,6 +45,11 @@ struct PipelineOptions {
   // Batches for which this returns true are counted but not pseudonymised
   // (already durable).
   std::function<bool(uint64_t sequence)> skip;
+  // When set, every record also carries a BLOOM_RECORD_CLK made as the
+  // profile's ClkProfile says (the profile must have one); must outlive the
+  // pipeline. A row whose CLK values break the schema's formats is rejected
+  // (rule CLK_FORMAT).
+  const clk::ClkEncoder* clk_encoder = nullptr;
 };
 
 // One batch of the file, in order.
@@ -103,6 +110,8 @@ class RecordPipeline {
 
   std::unique_ptr<RowMapper> mapper_;
   const PipelineOptions options_;
+  // Set (before the workers start) when options_.clk_encoder is.
+  std::optional<ClkColumns> clk_columns_;
 
   // The reader's turn: taken before mu_ when both are needed.
   absl::Mutex read_mu_ ABSL_ACQUIRED_BEFORE(mu_);

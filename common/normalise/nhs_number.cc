@@ -58,4 +58,35 @@ NhsNumberResult CheckNhsNumber(absl::string_view raw) {
   return result;
 }
 
+NhsNumberResult ReadUncheckedNationalId(absl::string_view raw) {
+  NhsNumberResult result;
+  char digits[kMaxUncheckedNationalIdDigits];
+  size_t count = 0;
+  bool any_content = false;
+  for (char c : raw) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+        c == '\f') {
+      continue;
+    }
+    any_content = true;
+    if (c == '-') continue;
+    if (c < '0' || c > '9' || count == kMaxUncheckedNationalIdDigits) {
+      result.check = NhsNumberCheck::kInvalidFormat;
+      return result;
+    }
+    digits[count++] = c;
+  }
+  if (!any_content) {
+    result.check = NhsNumberCheck::kAbsent;
+    return result;
+  }
+  if (count == 0) {  // only hyphens
+    result.check = NhsNumberCheck::kInvalidFormat;
+    return result;
+  }
+  result.check = NhsNumberCheck::kUnchecked;
+  result.digits.assign(digits, count);
+  return result;
+}
+
 }  // namespace equilink

@@ -52,4 +52,17 @@ std::optional<std::string> CanonicalPostcode(absl::string_view raw) {
   return result;
 }
 
+std::optional<std::string> FreeTextPostcode(absl::string_view raw) {
+  char kept[kMaxFreeTextPostcodeChars];
+  size_t n = 0;
+  for (char c : raw) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!IsLetter(c) && !IsDigit(c)) continue;
+    if (n == sizeof(kept)) return std::nullopt;
+    kept[n++] = c;
+  }
+  if (n < kMinFreeTextPostcodeChars) return std::nullopt;
+  return std::string(kept, n);
+}
+
 }  // namespace equilink

@@ -24,7 +24,7 @@ struct BloomFieldSpec {
 inline constexpr BloomFieldSpec kBloomFieldSpecs[] = {
     {v1::BLOOM_FORENAME, 512, 12},      {v1::BLOOM_SURNAME, 512, 12},
     {v1::BLOOM_DATE_OF_BIRTH, 256, 10}, {v1::BLOOM_ADDRESS, 512, 10},
-    {v1::BLOOM_POSTCODE, 256, 10},
+    {v1::BLOOM_POSTCODE, 256, 10},      {v1::BLOOM_LOCALITY, 512, 10},
 };
 
 // The spec for `field`, or nullopt for BLOOM_FIELD_UNSPECIFIED and unknown
@@ -37,6 +37,11 @@ inline std::optional<BloomFieldSpec> FindBloomFieldSpec(v1::BloomField field) {
 }
 
 inline constexpr size_t kTokenBytes = 32;
+
+// The longest record-level CLK (BLOOM_RECORD_CLK) a record may carry: the
+// length clkhash schemas use by default, and what the linkage engine's
+// contiguous arrays hold per record.
+inline constexpr size_t kMaxRecordClkBits = 1024;
 
 }  // namespace equilink
 

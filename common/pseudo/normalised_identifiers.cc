@@ -35,9 +35,10 @@ void RemoveSpaces(std::string* s) {
 }  // namespace
 
 void NormalisedIdentifiers::Cleanse() {
-  for (std::string* s : {&organisation_code, &local_record_id, &local_client_id,
-                         &nhs_number.digits, &forename, &surname_words,
-                         &surname, &date_of_birth, &sex, &postcode, &address}) {
+  for (std::string* s :
+       {&organisation_code, &local_record_id, &local_client_id,
+        &nhs_number.digits, &forename, &surname_words, &surname, &date_of_birth,
+        &sex, &postcode, &address, &locality}) {
     CleanseString(s);
   }
 }
@@ -54,7 +55,9 @@ void NormaliseIdentifiersInto(const PersonIdentifiers& ids,
   AssignTrimmed(ids.organisation_code, /*upper=*/true, &n.organisation_code);
   AssignTrimmed(ids.local_record_id, /*upper=*/false, &n.local_record_id);
   AssignTrimmed(ids.local_client_id, /*upper=*/false, &n.local_client_id);
-  n.nhs_number = CheckNhsNumber(ids.nhs_number);
+  n.nhs_number = ids.national_id_scheme == NationalIdScheme::kUnchecked
+                     ? ReadUncheckedNationalId(ids.nhs_number)
+                     : CheckNhsNumber(ids.nhs_number);
   NormaliseNameWordsInto(ids.forename, &n.forename);
   // NormaliseForename: the first word only.
   const size_t space = n.forename.find(' ');
@@ -69,11 +72,20 @@ void NormaliseIdentifiersInto(const PersonIdentifiers& ids,
   AssignTrimmed(ids.sex_code, /*upper=*/true, &n.sex);
   if (n.sex != "1" && n.sex != "2" && n.sex != "9") n.sex.clear();
   n.postcode.clear();
-  if (std::optional<std::string> postcode = CanonicalPostcode(ids.postcode)) {
+  if (ids.postcode_scheme == PostcodeScheme::kFreeText) {
+    if (std::optional<std::string> postcode = FreeTextPostcode(ids.postcode)) {
+      n.postcode = *postcode;
+    }
+  } else if (std::optional<std::string> postcode =
+                 CanonicalPostcode(ids.postcode)) {
     n.postcode = *postcode;
     RemoveSpaces(&n.postcode);
   }
   NormaliseAddressInto(ids.address_line, &n.address);
+  // A locality is a few place-name words, like a street: the same folding and
+  // abbreviations ("St Albans" and "Saint Albans", "Mt Druitt" and "Mount
+  // Druitt" agree).
+  NormaliseAddressInto(ids.locality, &n.locality);
 }
 
 void CollectBloomBigrams(const NormalisedIdentifiers& ids, v1::BloomField field,
@@ -97,6 +109,9 @@ void CollectBloomBigrams(const NormalisedIdentifiers& ids, v1::BloomField field,
       break;
     case v1::BLOOM_POSTCODE:
       AppendPaddedBigrams(ids.postcode, out);
+      break;
+    case v1::BLOOM_LOCALITY:
+      AppendPaddedBigramsOfWords(ids.locality, out);
       break;
     default:
       break;

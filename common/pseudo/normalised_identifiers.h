@@ -22,14 +22,19 @@ struct NormalisedIdentifiers {
   std::string organisation_code;  // ASCII whitespace trimmed, ASCII upper case
   std::string local_record_id;    // ASCII whitespace trimmed, otherwise as is
   std::string local_client_id;    // ASCII whitespace trimmed, otherwise as is
+  // CheckNhsNumber, or ReadUncheckedNationalId under
+  // NationalIdScheme::kUnchecked.
   NhsNumberResult nhs_number;
   std::string forename;       // NormaliseForename: the first given name
   std::string surname_words;  // NormaliseNameWords of the surname
   std::string surname;        // surname_words without the spaces
   std::string date_of_birth;  // DateOfBirthKey: "YYYYMMDD"
   std::string sex;            // "1", "2" or "9"; "" for X, empty or other
-  std::string postcode;       // CanonicalPostcode without its space: "B152TT"
-  std::string address;        // NormaliseAddress
+  // CanonicalPostcode without its space: "B152TT"; FreeTextPostcode under
+  // PostcodeScheme::kFreeText: "2615".
+  std::string postcode;
+  std::string address;   // NormaliseAddress
+  std::string locality;  // NormaliseAddress of the locality: "saint albans"
 
   // Overwrites every string, to its whole capacity, with zeros before clearing
   // it (a reused value may hold older identifier bytes beyond its size).
@@ -46,7 +51,7 @@ void NormaliseIdentifiersInto(const PersonIdentifiers& ids,
 // Replaces *out with the sorted, distinct bigrams that `field` encodes for
 // `ids` (empty when the field's input is absent):
 //   forename: "_" forename "_"; date of birth: "_YYYYMMDD_";
-//   postcode: "_B152TT_"; address: each word padded separately;
+//   postcode: "_B152TT_"; address and locality: each word padded separately;
 //   surname: the joined surname padded, plus each word padded separately when
 //   there are two or more words.
 void CollectBloomBigrams(const NormalisedIdentifiers& ids, v1::BloomField field,

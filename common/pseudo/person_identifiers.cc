@@ -7,7 +7,7 @@ namespace equilink {
 void PersonIdentifiers::Cleanse() {
   for (std::string* s :
        {&organisation_code, &local_record_id, &local_client_id, &nhs_number,
-        &forename, &surname, &sex_code, &postcode, &address_line}) {
+        &forename, &surname, &sex_code, &postcode, &address_line, &locality}) {
     // Overwrite the whole capacity: a value that was shortened earlier may
     // have left older identifier bytes beyond size().
     if (s->capacity() > 0) {

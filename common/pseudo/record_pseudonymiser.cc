@@ -166,6 +166,13 @@ absl::Status RecordPseudonymiser::Pseudonymise(
       ComputeKeyedToken(*keys_->nhs, {n.nhs_number.digits}, token);
       out->set_nhs_number_token(token, kTokenBytes);
       break;
+    case NhsNumberCheck::kUnchecked:
+      // Same subkey as a valid NHS number: the status, not the key, tells the
+      // gateway that a typo was not caught.
+      out->set_nhs_number_status(v1::NATIONAL_ID_UNCHECKED);
+      ComputeKeyedToken(*keys_->nhs, {n.nhs_number.digits}, token);
+      out->set_nhs_number_token(token, kTokenBytes);
+      break;
     case NhsNumberCheck::kAbsent:
       out->set_nhs_number_status(v1::NHS_NUMBER_ABSENT);
       break;
@@ -217,7 +224,10 @@ int RecordPseudonymiser::CountHmacEvaluations(
   }
   int count = 1;  // record pseudonym
   if (!n.local_client_id.empty()) ++count;
-  if (n.nhs_number.check == NhsNumberCheck::kValid) ++count;
+  if (n.nhs_number.check == NhsNumberCheck::kValid ||
+      n.nhs_number.check == NhsNumberCheck::kUnchecked) {
+    ++count;
+  }
   for (v1::MatchKeyKind kind : kMatchKeyKinds) {
     if (FieldsFor(kind, n).count > 0) ++count;
   }

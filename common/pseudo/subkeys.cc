@@ -36,6 +36,8 @@ absl::string_view BloomPurpose(v1::BloomField field) {
       return "bloom/address";
     case v1::BLOOM_POSTCODE:
       return "bloom/postcode";
+    case v1::BLOOM_LOCALITY:
+      return "bloom/locality";
     default:
       return "";
   }

@@ -22,7 +22,7 @@ inline constexpr absl::string_view kPurposeClientPseudonym = "client-pseudonym";
 // kinds.
 absl::string_view MatchKeyPurpose(v1::MatchKeyKind kind);
 // "bloom/forename", "bloom/surname", "bloom/date-of-birth", "bloom/address",
-// "bloom/postcode"; "" for unspecified or unknown fields.
+// "bloom/postcode", "bloom/locality"; "" for unspecified or unknown fields.
 absl::string_view BloomPurpose(v1::BloomField field);
 
 // HMAC-SHA256(linkage_key, "equilink/v1/" + purpose): 32 bytes. Fails

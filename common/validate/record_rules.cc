@@ -100,7 +100,7 @@ std::optional<RecordViolation> CheckIdentity(
     return Violation(v1::REJECT_INVALID_NHS_STATUS, "nhs_number_status");
   }
   const bool has_token = !record.nhs_number_token().empty();
-  if (status == v1::NHS_NUMBER_VALID) {
+  if (status == v1::NHS_NUMBER_VALID || status == v1::NATIONAL_ID_UNCHECKED) {
     if (!has_token) {
       return Violation(v1::REJECT_INVALID_NHS_STATUS, "nhs_number_token");
     }
@@ -138,6 +138,17 @@ std::optional<RecordViolation> CheckBloom(
     const v1::PseudonymisedRecord& record) {
   uint32_t seen = 0;
   for (const v1::BloomEncoding& encoding : record.bloom()) {
+    if (encoding.field() == v1::BLOOM_RECORD_CLK) {
+      // A clkhash schema chooses the length; the engine holds up to 1024 bits.
+      const size_t bytes = encoding.bits().size();
+      if (bytes == 0 || bytes > kMaxRecordClkBits / 8) {
+        return Violation(v1::REJECT_MALFORMED_BLOOM, "bloom");
+      }
+      const uint32_t bit = 1u << encoding.field();
+      if (seen & bit) return Violation(v1::REJECT_MALFORMED_BLOOM, "bloom");
+      seen |= bit;
+      continue;
+    }
     const std::optional<BloomFieldSpec> spec =
         FindBloomFieldSpec(encoding.field());
     if (!spec.has_value() || encoding.field() >= 32) {

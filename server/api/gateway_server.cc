@@ -15,6 +15,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/governance/agreement_expiry.h"
 #include "server/governance/retention_purge.h"
+#include "server/linkage/linkage_config.h"
 #include "server/store/sqlite_store.h"
 
 namespace equilink::api {
@@ -125,6 +126,17 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
            "GOVERNANCE OFF: agreements are not enforced and batches are not "
            "audited (benchmark baseline only)");
   }
+  // The linkage worker links every committed batch on its own connection
+  // to the store file (a private in-memory store has no file to share).
+  const bool in_memory_store = config.store().sqlite_path() == ":memory:";
+  if (!config.linkage().disabled() && !in_memory_store) {
+    EQ_ASSIGN_OR_RETURN(linkage::LinkageWorkerOptions linkage_options,
+                        linkage::LinkageWorkerOptionsFromConfig(config));
+    EQ_ASSIGN_OR_RETURN(gateway->linkage_, linkage::LinkageWorker::Open(
+                                               std::move(linkage_options)));
+    linkage::LinkageWorker* worker = gateway->linkage_.get();
+    ingest_options.on_records_committed = [worker] { worker->Notify(); };
+  }
   gateway->ingestor_ = std::make_unique<ingest::BatchIngestor>(
       gateway->store_.get(), std::move(ingest_options), std::move(governance));
   gateway->executor_ = std::make_unique<IngestExecutor>(
@@ -184,6 +196,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     // by the date, so nothing moves under them in between).
     gateway->RecordExpiries(SchedulerPrincipal());
   }
+  if (gateway->linkage_ != nullptr) {
+    gateway->linkage_->Start();
+    // Records committed while the gateway was down are linked now.
+    gateway->linkage_->Notify();
+  }
   if (start_options.governance &&
       config.governance().purge_interval_hours() > 0) {
     const absl::Duration interval =
@@ -212,6 +229,9 @@ void GatewayServer::Shutdown() {
     stop_purge_ = true;
   }
   if (purge_thread_.joinable()) purge_thread_.join();
+  // The worker finishes the batch it is linking (one transaction) and stops;
+  // what is left is linked at the next start.
+  if (linkage_ != nullptr) linkage_->Stop();
   // Destroying the store drains its commit queue before it closes the database.
   store_.reset();
   EQ_LOG(kInfo, "gateway stopped");

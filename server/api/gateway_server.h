@@ -29,6 +29,7 @@
 #include "server/governance/agreement_registry.h"
 #include "server/governance/imd_local_authority_lookup.h"
 #include "server/governance/optout_registry.h"
+#include "server/linkage/linkage_worker.h"
 #include "server/ingest/batch_ingestor.h"
 #include "server/ingest/rate_limiter.h"
 #include "server/store/store.h"
@@ -77,11 +78,14 @@ class GatewayServer {
   // its next batch).
   governance::AgreementRegistry& agreements() { return *agreements_; }
   store::Store& store() { return *store_; }
+  // Null when linkage is disabled or the store is in memory.
+  linkage::LinkageWorker* linkage() { return linkage_.get(); }
 
  private:
   GatewayServer() = default;
 
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<linkage::LinkageWorker> linkage_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<governance::AgreementRegistry> agreements_;
   std::unique_ptr<governance::OptOutRegistry> optouts_;

@@ -310,7 +310,12 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
 
   EQ_ASSIGN_OR_RETURN(store::CommitResult result,
                       store_->CommitBatch(std::move(write)));
-  if (!result.already_stored) return ack;
+  if (!result.already_stored) {
+    if (options_.on_records_committed && ack.records_accepted() > 0) {
+      options_.on_records_committed();
+    }
+    return ack;
+  }
   v1::BatchAck stored;
   if (!stored.ParseFromString(result.ack)) {
     return absl::DataLossError(

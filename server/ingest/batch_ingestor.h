@@ -7,6 +7,7 @@
 // sent only after that write.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct IngestOptions {
   // Linkage key ids this linkage domain uses. Tokens made under another key
   // cannot be linked, so such a batch is refused. Empty accepts any key id.
   std::vector<std::string> accepted_key_ids;
+  // Called after a batch with records became durable (the linkage worker's
+  // wake-up). May be empty. Must not block.
+  std::function<void()> on_records_committed;
 };
 
 // What enforces the data sharing agreements on every batch. None of the

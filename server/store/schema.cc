@@ -177,11 +177,65 @@ CREATE TABLE optout_tokens (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 5: the linkage engine's durable state (server/linkage/).
+//
+// record_links holds each linked record's person; linkage_state.linked_through
+// is the highest record_id the worker has linked. Both, and the edges, change
+// in one transaction per linked batch, so a worker killed mid-batch resumes
+// from the cursor and links those records exactly once. link_edges keeps the
+// pairs at or above the link threshold: a restart rebuilds the clusters from
+// them without scoring a pair again. person_events is append-only: every
+// person id created, merged, split or retired, with the run that did it.
+// linkage_models keeps every model the engine has linked with, so a link is
+// always explainable by the parameters that made it.
+constexpr char kSchemaV5[] = R"sql(
+CREATE TABLE record_links (
+  record_id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL CHECK (person_id > 0),
+  stage INTEGER NOT NULL,
+  match_probability REAL NOT NULL,
+  linked_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX record_links_by_person ON record_links (person_id);
+
+CREATE TABLE link_edges (
+  a_record_id INTEGER NOT NULL,
+  b_record_id INTEGER NOT NULL,
+  probability REAL NOT NULL,
+  stage INTEGER NOT NULL,
+  PRIMARY KEY (a_record_id, b_record_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE person_events (
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  person_id INTEGER NOT NULL,
+  related TEXT NOT NULL,
+  run TEXT NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE linkage_models (
+  version INTEGER PRIMARY KEY,
+  model BLOB NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE linkage_state (
+  name TEXT NOT NULL PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO linkage_state (name, value) VALUES
+  ('linked_through', 0), ('next_person_id', 1), ('model_version', 0);
+)sql";
+
 constexpr sqlite::Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 };
 
 }  // namespace

@@ -34,6 +34,7 @@ bool IsIdentifierField(v1::CanonicalField field) {
     case v1::FIELD_DATE_OF_BIRTH:
     case v1::FIELD_POSTCODE:
     case v1::FIELD_ADDRESS_LINE:
+    case v1::FIELD_LOCALITY:
     case v1::FIELD_LOCAL_CLIENT_ID:
     case v1::FIELD_LOCAL_RECORD_ID:
       return true;

@@ -51,6 +51,10 @@ absl::Status Statement::BindInt64(int index, int64_t value) {
   return BindResult(sqlite3_bind_int64(stmt_, index + 1, value), index);
 }
 
+absl::Status Statement::BindDouble(int index, double value) {
+  return BindResult(sqlite3_bind_double(stmt_, index + 1, value), index);
+}
+
 absl::Status Statement::BindText(int index, absl::string_view value) {
   return BindResult(
       sqlite3_bind_text64(stmt_, index + 1, DataOrEmpty(value), value.size(),
@@ -86,6 +90,10 @@ bool Statement::ColumnIsNull(int index) const {
 
 int64_t Statement::ColumnInt64(int index) const {
   return sqlite3_column_int64(stmt_, index);
+}
+
+double Statement::ColumnDouble(int index) const {
+  return sqlite3_column_double(stmt_, index);
 }
 
 std::string Statement::ColumnText(int index) const {

@@ -36,6 +36,7 @@ class Statement {
 
   absl::Status BindNull(int index);
   absl::Status BindInt64(int index, int64_t value);
+  absl::Status BindDouble(int index, double value);
   absl::Status BindText(int index, absl::string_view value);
   absl::Status BindBlob(int index, absl::string_view value);
 
@@ -49,6 +50,7 @@ class Statement {
   int ColumnCount() const;
   bool ColumnIsNull(int index) const;
   int64_t ColumnInt64(int index) const;
+  double ColumnDouble(int index) const;
   std::string ColumnText(int index) const;
   std::string ColumnBlob(int index) const;
 

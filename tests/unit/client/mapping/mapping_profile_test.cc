@@ -132,5 +132,25 @@ TEST(MappingProfileTest, MissingFileIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST(MappingProfileTest, FebrlOptionRules) {
+  ExpectRule(
+      "columns { column: \"Sex\" field: FIELD_SEX invalid_as_missing: true }",
+      "MISPLACED_OPTION");
+  ExpectRule("postcode_format: 7", "UNKNOWN_POSTCODE_FORMAT");
+  ExpectRule("national_id_check: 9", "UNKNOWN_NATIONAL_ID_CHECK");
+  // A locality may come from several columns, like the address line.
+  EXPECT_THAT(ParseMappingProfile(std::string(kMinimal) +
+                                  "columns { column: \"Town\" field: "
+                                  "FIELD_LOCALITY }\n"
+                                  "columns { column: \"Suburb\" field: "
+                                  "FIELD_LOCALITY }\n"
+                                  "columns { column: \"DOB\" field: "
+                                  "FIELD_DATE_OF_BIRTH invalid_as_missing: "
+                                  "true }\n"
+                                  "postcode_format: POSTCODE_FORMAT_FREE_TEXT\n"
+                                  "national_id_check: NATIONAL_ID_CHECK_NONE"),
+              IsOk());
+}
+
 }  // namespace
 }  // namespace equilink::client

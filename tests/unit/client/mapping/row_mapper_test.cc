@@ -341,5 +341,101 @@ TEST_F(RowMapperTest, WithoutLookupNoLsoaAndNoWarning) {
   EXPECT_TRUE(out.record.lsoa_code().empty());
 }
 
+TEST_F(RowMapperTest, DefaultSchemesAreUk) {
+  const MappedRow row = Map(Row(kGoodRow));
+  EXPECT_EQ(row.ids.postcode_scheme, PostcodeScheme::kUk);
+  EXPECT_EQ(row.ids.national_id_scheme, NationalIdScheme::kNhsNumber);
+  EXPECT_TRUE(row.ids.locality.empty());
+}
+
+// The options the FEBRL profile uses: free-text postcodes, an unchecked
+// national id, a locality from two columns, bad dates of birth as missing.
+class RowMapperOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto profile = ParseMappingProfile(R"pb(
+      profile_id: "options-v1"
+      organisation_code: "8HX12"
+      date_formats: "%Y%m%d"
+      postcode_format: POSTCODE_FORMAT_FREE_TEXT
+      national_id_check: NATIONAL_ID_CHECK_NONE
+      columns { column: "Ref" field: FIELD_LOCAL_RECORD_ID }
+      columns { column: "Id" field: FIELD_NHS_NUMBER }
+      columns {
+        column: "DOB"
+        field: FIELD_DATE_OF_BIRTH
+        invalid_as_missing: true
+      }
+      columns { column: "Town" field: FIELD_LOCALITY }
+      columns { column: "Suburb" field: FIELD_LOCALITY }
+      columns { column: "Postcode" field: FIELD_POSTCODE }
+    )pb");
+    ASSERT_THAT(profile, IsOk());
+    auto lookup =
+        PostcodeLookup::FromString("pcds,doterm,lsoa11\nB15 2TT,,E01009109\n");
+    ASSERT_THAT(lookup, IsOk());
+    lookup_ = *std::move(lookup);
+    auto mapper =
+        RowMapper::Create(*profile, Row("Ref|Id|DOB|Town|Suburb|Postcode", 1),
+                          lookup_.get(), kToday);
+    ASSERT_THAT(mapper, IsOk());
+    mapper_ = *std::move(mapper);
+  }
+
+  MappedRow Map(absl::string_view pipes) {
+    MappedRow out;
+    mapper_->Map(Row(pipes), &out);
+    return out;
+  }
+
+  std::unique_ptr<PostcodeLookup> lookup_;
+  std::unique_ptr<RowMapper> mapper_;
+};
+
+TEST_F(RowMapperOptionsTest, GoodRow) {
+  const MappedRow row = Map("R1| 530 4218| 19151111| Winston | Hills| 4223");
+  EXPECT_THAT(row.issues, IsEmpty());
+  EXPECT_EQ(row.ids.postcode_scheme, PostcodeScheme::kFreeText);
+  EXPECT_EQ(row.ids.national_id_scheme, NationalIdScheme::kUnchecked);
+  EXPECT_EQ(row.ids.nhs_number, "530 4218");
+  EXPECT_EQ(row.ids.postcode, "4223");
+  EXPECT_EQ(row.ids.locality, "Winston Hills");
+  EXPECT_EQ(row.ids.date_of_birth, absl::CivilDay(1915, 11, 11));
+  EXPECT_EQ(row.record.birth_year_month(), "1915-11");
+}
+
+TEST_F(RowMapperOptionsTest, FreeTextPostcodeHasNoLsoa) {
+  // Even a UK postcode that the lookup holds: free text is not looked up.
+  const MappedRow row = Map("R1|1|19151111|a|b|B15 2TT");
+  EXPECT_THAT(row.issues, IsEmpty());
+  EXPECT_TRUE(row.record.lsoa_code().empty());
+  EXPECT_THAT(
+      Map("R1|1|19151111|a|b|-!-").issues,
+      ElementsAre(::testing::Field(&RowIssue::rule, rules::kPostcodeFormat)));
+}
+
+TEST_F(RowMapperOptionsTest, UncheckedIdWarnsOnlyWhenNotDigits) {
+  // Seven digits with no check digit are fine here.
+  EXPECT_THAT(Map("R1|5304218|19151111|a|b|4223").issues, IsEmpty());
+  const MappedRow row = Map("R1|53O4218|19151111|a|b|4223");
+  ASSERT_EQ(row.issues.size(), 1u);
+  EXPECT_EQ(row.issues[0].rule, rules::kNhsNumberFormat);
+  EXPECT_EQ(row.issues[0].severity, Severity::kWarning);
+}
+
+TEST_F(RowMapperOptionsTest, InvalidDateOfBirthIsMissingNotRejected) {
+  const MappedRow row = Map("R1|1|19450493|a|b|4223");
+  EXPECT_FALSE(row.rejected);
+  ASSERT_EQ(row.issues.size(), 1u);
+  EXPECT_EQ(row.issues[0].field, "DOB");
+  EXPECT_EQ(row.issues[0].rule, rules::kDateFormat);
+  EXPECT_EQ(row.issues[0].severity, Severity::kWarning);
+  EXPECT_FALSE(row.ids.date_of_birth.has_value());
+  EXPECT_TRUE(row.record.birth_year_month().empty());
+  const MappedRow future = Map("R1|1|20990101|a|b|4223");
+  EXPECT_FALSE(future.rejected);
+  EXPECT_FALSE(future.ids.date_of_birth.has_value());
+}
+
 }  // namespace
 }  // namespace equilink::client

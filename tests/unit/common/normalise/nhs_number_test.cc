@@ -1,5 +1,8 @@
 #include "common/normalise/nhs_number.h"
 
+#include <utility>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace equilink {
@@ -67,6 +70,33 @@ TEST(NhsNumberTest, InvalidFormat) {
   }
   EXPECT_FALSE(IsValidNhsNumberDigits("943 476 5919"));
   EXPECT_FALSE(IsValidNhsNumberDigits(""));
+}
+
+TEST(UncheckedNationalIdTest, DigitsAsGiven) {
+  for (const auto& [raw, digits] :
+       std::vector<std::pair<absl::string_view, absl::string_view>>{
+           {" 5304218", "5304218"},
+           {"530 4218", "5304218"},
+           {"530-42-18", "5304218"},
+           {"0012", "0012"},  // leading zeros are part of the identifier
+           {"9434765910", "9434765910"},  // no Modulus 11 check
+           {"7", "7"},
+           {"12345678901234567890", "12345678901234567890"}}) {
+    const NhsNumberResult r = ReadUncheckedNationalId(raw);
+    EXPECT_EQ(r.check, NhsNumberCheck::kUnchecked) << raw;
+    EXPECT_EQ(r.digits, digits);
+  }
+}
+
+TEST(UncheckedNationalIdTest, AbsentAndInvalid) {
+  EXPECT_EQ(ReadUncheckedNationalId("").check, NhsNumberCheck::kAbsent);
+  EXPECT_EQ(ReadUncheckedNationalId(" \t ").check, NhsNumberCheck::kAbsent);
+  for (absl::string_view raw :
+       {"-", "12a4", "12.4", "123456789012345678901", "\xEF\xBC\x91"}) {
+    const NhsNumberResult r = ReadUncheckedNationalId(raw);
+    EXPECT_EQ(r.check, NhsNumberCheck::kInvalidFormat) << raw;
+    EXPECT_TRUE(r.digits.empty());
+  }
 }
 
 }  // namespace

@@ -33,5 +33,29 @@ TEST(CanonicalPostcodeTest, RejectsMalformed) {
   }
 }
 
+TEST(FreeTextPostcodeTest, KeepsLettersAndDigitsUpperCased) {
+  EXPECT_EQ(FreeTextPostcode(" 4223"), "4223");
+  EXPECT_EQ(FreeTextPostcode("2 6 1 5"), "2615");
+  EXPECT_EQ(FreeTextPostcode("sw1a-1aa"), "SW1A1AA");
+  EXPECT_EQ(FreeTextPostcode("D02 X285"), "D02X285");
+  EXPECT_EQ(FreeTextPostcode("75008 Paris"), "75008PARIS");
+  // Non-ASCII bytes are dropped like punctuation, not folded.
+  EXPECT_EQ(FreeTextPostcode("12\xC2\xA0"
+                             "34"),
+            "1234");
+  // No UK shape check: what CanonicalPostcode refuses is still a free-text
+  // postcode.
+  EXPECT_EQ(FreeTextPostcode("GIR 0AA"), "GIR0AA");
+}
+
+TEST(FreeTextPostcodeTest, LengthLimits) {
+  EXPECT_EQ(FreeTextPostcode("12"), "12");
+  EXPECT_EQ(FreeTextPostcode("1234567890"), "1234567890");
+  for (absl::string_view raw :
+       {"", "   ", "1", "- 1 -", "12345678901", "\xC3\xA9", "1234 5678 901"}) {
+    EXPECT_EQ(FreeTextPostcode(raw), std::nullopt) << raw;
+  }
+}
+
 }  // namespace
 }  // namespace equilink

@@ -51,6 +51,8 @@ TEST(PseudonymisationVectorsTest, Subkeys) {
        "f6a7d7c4f7ac01cbf3650056101ace07d4dd2dc01c408b48bafe4e961a60730a"},
       {"bloom/postcode",
        "2d9ef7b4c11353f79cc1b872c3ca4c2dfce82318857818569d2f274822085ac2"},
+      {"bloom/locality",
+       "4a77ae58ac481e24d61505363e9419ad03afe3f2ddab9323827bc27156022617"},
   };
   for (const auto& [purpose, hex] : expected) {
     EQ_ASSERT_OK_AND_ASSIGN(SecretBytes subkey,
@@ -117,6 +119,43 @@ TEST(PseudonymisationVectorsTest, FullRecord) {
     EXPECT_EQ(Hex(r.bloom(i).bits()), kBloom[i]) << i;
   }
   EXPECT_EQ(p->CountHmacEvaluations(VectorRecord()), 62);
+}
+
+// Section 8.4: a locality, a free-text postcode and an unchecked national id.
+TEST(PseudonymisationVectorsTest, LocalityAndFreeTextRecord) {
+  PersonIdentifiers ids;
+  ids.organisation_code = "FEBRL";
+  ids.local_record_id = "rec-1070-org";
+  ids.national_id_scheme = NationalIdScheme::kUnchecked;
+  ids.nhs_number = " 530 4218";
+  ids.postcode_scheme = PostcodeScheme::kFreeText;
+  ids.postcode = " 4223";
+  ids.locality = "Winston Hills";
+
+  const NormalisedIdentifiers n = NormaliseIdentifiers(ids);
+  EXPECT_EQ(n.nhs_number.digits, "5304218");
+  EXPECT_EQ(n.postcode, "4223");
+  EXPECT_EQ(n.locality, "winston hills");
+
+  EQ_ASSERT_OK_AND_ASSIGN(auto p,
+                          RecordPseudonymiser::Create(TestLinkageKey()));
+  v1::PseudonymisedRecord r;
+  ASSERT_THAT(p->Pseudonymise(ids, &r), IsOk());
+  EXPECT_EQ(Hex(r.record_pseudonym()),
+            "76c4d390eabc9c5b7e1c292ab659becc63216198fa3b151db8a5d49d88f9f421");
+  EXPECT_EQ(r.nhs_number_status(), v1::NATIONAL_ID_UNCHECKED);
+  EXPECT_EQ(Hex(r.nhs_number_token()),
+            "83426159d0c4aedacb7c3a885a451dd1fd583b340e3bdba85b2ff6fd92c5e96c");
+  EXPECT_EQ(r.match_keys_size(), 0);  // no names or date of birth
+  ASSERT_EQ(r.bloom_size(), 2);
+  EXPECT_EQ(r.bloom(0).field(), v1::BLOOM_POSTCODE);
+  EXPECT_EQ(Hex(r.bloom(0).bits()),
+            "22804008280a844200c00101200c492020460b0c020800010104045002400805");
+  EXPECT_EQ(r.bloom(1).field(), v1::BLOOM_LOCALITY);
+  EXPECT_EQ(Hex(r.bloom(1).bits()),
+            "160506b085500910403740021800400006008100406888120042866ee010a200"
+            "3495090609028481004011044820001e189001060b0414281041149112049130");
+  EXPECT_EQ(p->CountHmacEvaluations(ids), 21);
 }
 
 }  // namespace

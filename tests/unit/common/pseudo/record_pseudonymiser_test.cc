@@ -323,8 +323,111 @@ TEST(RecordPseudonymiserTest, ConcurrentUseIsSafe) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
+TEST(RecordPseudonymiserTest, UncheckedNationalIdIsTokenisedAsGiven) {
+  auto p = MakePseudonymiser();
+  PersonIdentifiers ids = VectorRecord();
+  ids.national_id_scheme = NationalIdScheme::kUnchecked;
+  ids.nhs_number = " 530 4218";  // seven digits, no check digit
+  const v1::PseudonymisedRecord r = Pseudonymise(*p, ids);
+  EXPECT_EQ(r.nhs_number_status(), v1::NATIONAL_ID_UNCHECKED);
+  EXPECT_EQ(r.nhs_number_token().size(), kTokenBytes);
+  ids.nhs_number = "5304218";
+  EXPECT_EQ(Pseudonymise(*p, ids).nhs_number_token(), r.nhs_number_token());
+  ids.nhs_number = "5304219";  // a typo is a different token
+  EXPECT_NE(Pseudonymise(*p, ids).nhs_number_token(), r.nhs_number_token());
+
+  // The same nhs-number subkey: a valid NHS number read unchecked gives the
+  // token it gets when checked.
+  ids.nhs_number = "943 476 5919";
+  const v1::PseudonymisedRecord checked = Pseudonymise(*p, VectorRecord());
+  const v1::PseudonymisedRecord unchecked = Pseudonymise(*p, ids);
+  EXPECT_EQ(unchecked.nhs_number_status(), v1::NATIONAL_ID_UNCHECKED);
+  EXPECT_EQ(unchecked.nhs_number_token(), checked.nhs_number_token());
+  EXPECT_EQ(p->CountHmacEvaluations(ids),
+            p->CountHmacEvaluations(VectorRecord()));
+
+  ids.nhs_number = "530-42-18x";
+  const v1::PseudonymisedRecord bad = Pseudonymise(*p, ids);
+  EXPECT_EQ(bad.nhs_number_status(), v1::NHS_NUMBER_INVALID_FORMAT);
+  EXPECT_TRUE(bad.nhs_number_token().empty());
+  ids.nhs_number = "";
+  EXPECT_EQ(Pseudonymise(*p, ids).nhs_number_status(), v1::NHS_NUMBER_ABSENT);
+
+  // The default scheme still checks: seven digits are not an NHS number.
+  PersonIdentifiers nhs = VectorRecord();
+  nhs.nhs_number = "5304218";
+  const v1::PseudonymisedRecord refused = Pseudonymise(*p, nhs);
+  EXPECT_EQ(refused.nhs_number_status(), v1::NHS_NUMBER_INVALID_FORMAT);
+  EXPECT_TRUE(refused.nhs_number_token().empty());
+}
+
+TEST(RecordPseudonymiserTest, FreeTextPostcodeIsEncoded) {
+  auto p = MakePseudonymiser();
+  PersonIdentifiers ids = VectorRecord();
+  ids.postcode = " 4223";
+  // A UK profile drops a postcode that is not UK-shaped...
+  const v1::PseudonymisedRecord uk = Pseudonymise(*p, ids);
+  EXPECT_TRUE(Bloom(uk, v1::BLOOM_POSTCODE).empty());
+  EXPECT_TRUE(MatchKey(uk, v1::MATCH_KEY_FORENAME_DOB_POSTCODE).empty());
+  // ... a free-text one encodes it and uses it in the postcode match keys.
+  ids.postcode_scheme = PostcodeScheme::kFreeText;
+  const v1::PseudonymisedRecord free = Pseudonymise(*p, ids);
+  EXPECT_EQ(Bloom(free, v1::BLOOM_POSTCODE).size(), 256u / 8);
+  EXPECT_FALSE(MatchKey(free, v1::MATCH_KEY_FORENAME_DOB_POSTCODE).empty());
+  EXPECT_FALSE(
+      MatchKey(free, v1::MATCH_KEY_SURNAME_INITIAL_DOB_POSTCODE).empty());
+  ids.postcode = "42 23";
+  EXPECT_EQ(Pseudonymise(*p, ids).SerializeAsString(),
+            free.SerializeAsString());
+  // A UK postcode read as free text is the same P ("B152TT"), so the same
+  // encoding.
+  PersonIdentifiers uk_as_free = VectorRecord();
+  uk_as_free.postcode_scheme = PostcodeScheme::kFreeText;
+  EXPECT_EQ(Pseudonymise(*p, uk_as_free).SerializeAsString(),
+            Pseudonymise(*p, VectorRecord()).SerializeAsString());
+}
+
+TEST(RecordPseudonymiserTest, LocalityBloom) {
+  auto p = MakePseudonymiser();
+  EXPECT_TRUE(
+      Bloom(Pseudonymise(*p, VectorRecord()), v1::BLOOM_LOCALITY).empty());
+  const auto locality_bloom = [&](const char* locality) {
+    PersonIdentifiers ids = VectorRecord();
+    ids.locality = locality;
+    const v1::PseudonymisedRecord r = Pseudonymise(*p, ids);
+    // Appended after the five fields of the test vector, in table order.
+    EXPECT_EQ(r.bloom_size(), 6);
+    EXPECT_EQ(r.bloom(r.bloom_size() - 1).field(), v1::BLOOM_LOCALITY);
+    return Bloom(r, v1::BLOOM_LOCALITY);
+  };
+  const std::string winston = locality_bloom("Winston Hills");
+  EXPECT_EQ(winston.size(), 512u / 8);
+  EXPECT_EQ(locality_bloom(" winston-HILLS "), winston);
+  EXPECT_EQ(locality_bloom("Hills Winston"), winston);  // words are a set
+  EXPECT_GT(*DiceCoefficient(winston, locality_bloom("winstin hills")), 0.7);
+  EXPECT_LT(*DiceCoefficient(winston, locality_bloom("Dapto")), 0.3);
+  // Address abbreviations apply: "St" is "saint" before another word.
+  EXPECT_EQ(locality_bloom("St Albans"), locality_bloom("Saint Albans"));
+  // Its own subkey: the same words as locality and as address line give
+  // unrelated encodings.
+  PersonIdentifiers ids = VectorRecord();
+  ids.locality = "Dapto";
+  ids.address_line = "Dapto";
+  const v1::PseudonymisedRecord r = Pseudonymise(*p, ids);
+  EXPECT_LT(*DiceCoefficient(Bloom(r, v1::BLOOM_LOCALITY),
+                             Bloom(r, v1::BLOOM_ADDRESS)),
+            0.3);
+  ids.address_line = VectorRecord().address_line;
+
+  // "dapto": _d da ap pt to o_ = 6 more HMACs.
+  ids.locality = "Dapto";
+  EXPECT_EQ(p->CountHmacEvaluations(ids),
+            p->CountHmacEvaluations(VectorRecord()) + 6);
+}
+
 TEST(PersonIdentifiersTest, CleanseClearsEverything) {
   PersonIdentifiers ids = VectorRecord();
+  ids.locality = "Winston Hills";
   ids.Cleanse();
   EXPECT_TRUE(ids.organisation_code.empty());
   EXPECT_TRUE(ids.local_record_id.empty());
@@ -336,6 +439,7 @@ TEST(PersonIdentifiersTest, CleanseClearsEverything) {
   EXPECT_TRUE(ids.sex_code.empty());
   EXPECT_TRUE(ids.postcode.empty());
   EXPECT_TRUE(ids.address_line.empty());
+  EXPECT_TRUE(ids.locality.empty());
 }
 
 }  // namespace

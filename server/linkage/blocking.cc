@@ -1,0 +1,303 @@
+#include "server/linkage/blocking.h"
+
+#include <algorithm>
+#include <random>
+
+#include "server/linkage/dice/dice_kernel.h"
+
+namespace equilink::linkage {
+namespace {
+
+constexpr int kPositions = 1024;  // MinHash universe: bit positions
+
+uint64_t Mix(uint64_t a, uint64_t b) {
+  uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL);
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 32;
+  return h == 0 ? 1 : h;
+}
+
+uint64_t KeyOf(BlockKind kind, uint64_t value) {
+  return Mix(static_cast<uint64_t>(kind) + 1, value);
+}
+
+// Deterministic tables, so every gateway process (and a relink) derives the
+// same bands.
+std::vector<uint16_t> MakePermutations(int count, uint64_t seed) {
+  std::vector<uint16_t> tables(static_cast<size_t>(count) * kPositions);
+  std::mt19937_64 random(seed);
+  for (int t = 0; t < count; ++t) {
+    uint16_t* table = tables.data() + static_cast<size_t>(t) * kPositions;
+    for (int i = 0; i < kPositions; ++i) table[i] = static_cast<uint16_t>(i);
+    std::shuffle(table, table + kPositions, random);
+  }
+  return tables;
+}
+
+int BirthYear(const FeatureTable& table, Row row) {
+  const int32_t months = table.birth_year_month(row);
+  return months < 0 ? -1 : months / 12;
+}
+
+}  // namespace
+
+const char* BlockKindName(BlockKind kind) {
+  switch (kind) {
+    case BlockKind::kNationalId:
+      return "national_id";
+    case BlockKind::kMatchKey1:
+      return "match_key_1";
+    case BlockKind::kMatchKey2:
+      return "match_key_2";
+    case BlockKind::kMatchKey3:
+      return "match_key_3";
+    case BlockKind::kMatchKey4:
+      return "match_key_4";
+    case BlockKind::kDateOfBirth:
+      return "date_of_birth";
+    case BlockKind::kSurnameBirthYear:
+      return "surname_birth_year";
+    case BlockKind::kForenameBirthYear:
+      return "forename_birth_year";
+    case BlockKind::kPostcodeBirthYear:
+      return "postcode_birth_year";
+    case BlockKind::kNameLsh:
+      return "name_lsh";
+    case BlockKind::kRecordClk:
+      return "record_clk";
+    case BlockKind::kSurnamePostcode:
+      return "surname_postcode";
+    case BlockKind::kForenamePostcode:
+      return "forename_postcode";
+    case BlockKind::kAddress:
+      return "address";
+    case BlockKind::kPostcodeAddressLsh:
+      return "postcode_address_lsh";
+  }
+  return "unknown";
+}
+
+BlockIndex::BlockIndex(BlockingOptions options)
+    : options_(options),
+      slots_(kExactSlots + options.name_lsh_bands + options.address_lsh_bands +
+             options.clk_lsh_bands),
+      name_permutations_(MakePermutations(
+          options.name_lsh_bands * options.name_lsh_rows, 0x6e616d65)),
+      address_permutations_(MakePermutations(
+          options.address_lsh_bands * options.address_lsh_rows, 0x61646472)),
+      clk_permutations_(MakePermutations(
+          options.clk_lsh_bands * options.clk_lsh_rows, 0x636c6b)) {}
+
+int BlockIndex::KeySlots() const { return slots_; }
+
+void BlockIndex::MinHashBands(const uint64_t* const* words,
+                              const int* word_counts, int parts, int bands,
+                              int rows_per_band,
+                              const std::vector<uint16_t>& permutations,
+                              BlockKind kind, uint64_t* keys) const {
+  // Set bit positions of the parts laid end to end (a forename bit and the
+  // same surname bit are different positions).
+  uint16_t positions[kPositions];
+  int count = 0;
+  int base = 0;
+  for (int p = 0; p < parts; ++p) {
+    for (int w = 0; w < word_counts[p]; ++w) {
+      uint64_t bits = words[p][w];
+      while (bits != 0 && count < kPositions) {
+        const int bit = __builtin_ctzll(bits);
+        bits &= bits - 1;
+        positions[count++] =
+            static_cast<uint16_t>((base + w * 64 + bit) % kPositions);
+      }
+    }
+    base += word_counts[p] * 64;
+  }
+  if (count == 0) return;
+  for (int band = 0; band < bands; ++band) {
+    uint64_t key = Mix(static_cast<uint64_t>(band) + 1, 0x4c5348);
+    for (int r = 0; r < rows_per_band; ++r) {
+      const uint16_t* table =
+          permutations.data() +
+          static_cast<size_t>(band * rows_per_band + r) * kPositions;
+      uint16_t minimum = 0xffff;
+      for (int i = 0; i < count; ++i) {
+        minimum = std::min(minimum, table[positions[i]]);
+      }
+      key = Mix(key, minimum);
+    }
+    keys[band] = KeyOf(kind, key);
+  }
+}
+
+void BlockIndex::ComputeKeys(const FeatureTable& table, Row row,
+                             uint64_t* keys) const {
+  std::fill(keys, keys + slots_, 0);
+  if (table.nhs_token(row) != 0) {
+    keys[0] = KeyOf(BlockKind::kNationalId, table.nhs_token(row));
+  }
+  for (int kind = 1; kind <= kMatchKeyKinds; ++kind) {
+    if (table.match_key(row, kind) != 0) {
+      keys[kind] =
+          KeyOf(static_cast<BlockKind>(kind), table.match_key(row, kind));
+    }
+  }
+  const uint64_t dob = table.encoding_hash(EncodedField::kDateOfBirth, row);
+  if (dob != 0) keys[5] = KeyOf(BlockKind::kDateOfBirth, dob);
+  const uint64_t postcode = table.encoding_hash(EncodedField::kPostcode, row);
+  const int year = BirthYear(table, row);
+  if (year >= 0) {
+    const uint64_t surname = table.encoding_hash(EncodedField::kSurname, row);
+    if (surname != 0) {
+      keys[6] = KeyOf(BlockKind::kSurnameBirthYear, Mix(surname, year));
+    }
+    const uint64_t forename = table.encoding_hash(EncodedField::kForename, row);
+    if (forename != 0) {
+      keys[7] = KeyOf(BlockKind::kForenameBirthYear, Mix(forename, year));
+    }
+    if (postcode != 0) {
+      keys[8] = KeyOf(BlockKind::kPostcodeBirthYear, Mix(postcode, year));
+    }
+  }
+  if (postcode != 0) {
+    const uint64_t surname = table.encoding_hash(EncodedField::kSurname, row);
+    if (surname != 0) {
+      keys[9] = KeyOf(BlockKind::kSurnamePostcode, Mix(surname, postcode));
+    }
+    const uint64_t forename = table.encoding_hash(EncodedField::kForename, row);
+    if (forename != 0) {
+      keys[10] = KeyOf(BlockKind::kForenamePostcode, Mix(forename, postcode));
+    }
+  }
+  const bool has_names = table.has(EncodedField::kForename, row) ||
+                         table.has(EncodedField::kSurname, row);
+  if (has_names) {
+    const uint64_t* parts[2] = {table.bits(EncodedField::kForename, row),
+                                table.bits(EncodedField::kSurname, row)};
+    const int counts[2] = {
+        kEncodedFieldWords[static_cast<int>(EncodedField::kForename)],
+        kEncodedFieldWords[static_cast<int>(EncodedField::kSurname)]};
+    MinHashBands(parts, counts, 2, options_.name_lsh_bands,
+                 options_.name_lsh_rows, name_permutations_,
+                 BlockKind::kNameLsh, keys + NameBandSlot());
+  }
+  const uint64_t address = table.encoding_hash(EncodedField::kAddress, row);
+  if (address != 0) keys[11] = KeyOf(BlockKind::kAddress, address);
+  if (address != 0 && postcode != 0) {
+    const uint64_t* parts[1] = {table.bits(EncodedField::kAddress, row)};
+    const int counts[1] = {
+        kEncodedFieldWords[static_cast<int>(EncodedField::kAddress)]};
+    uint64_t* bands = keys + AddressBandSlot();
+    MinHashBands(parts, counts, 1, options_.address_lsh_bands,
+                 options_.address_lsh_rows, address_permutations_,
+                 BlockKind::kPostcodeAddressLsh, bands);
+    for (int band = 0; band < options_.address_lsh_bands; ++band) {
+      bands[band] =
+          KeyOf(BlockKind::kPostcodeAddressLsh, Mix(bands[band], postcode));
+    }
+  }
+  if (table.has(EncodedField::kRecordClk, row)) {
+    const uint64_t* parts[1] = {table.bits(EncodedField::kRecordClk, row)};
+    const int counts[1] = {
+        kEncodedFieldWords[static_cast<int>(EncodedField::kRecordClk)]};
+    MinHashBands(parts, counts, 1, options_.clk_lsh_bands,
+                 options_.clk_lsh_rows, clk_permutations_,
+                 BlockKind::kRecordClk, keys + ClkBandSlot());
+  }
+}
+
+void BlockIndex::Add(const FeatureTable& table, Row row) {
+  const size_t offset = static_cast<size_t>(row) * slots_;
+  keys_.resize(offset + slots_);
+  next_.resize(offset + slots_, kNone);
+  uint64_t* keys = keys_.data() + offset;
+  ComputeKeys(table, row, keys);
+  for (int slot = 0; slot < slots_; ++slot) {
+    if (keys[slot] == 0) continue;
+    Block& block = blocks_[keys[slot]];
+    next_[offset + slot] = block.head;
+    block.head = row;
+    ++block.size;
+  }
+  if (table.has(EncodedField::kRecordClk, row)) clk_rows_.push_back(row);
+}
+
+BlockKind BlockIndex::KindOfSlot(int slot) const {
+  if (slot < 9) return static_cast<BlockKind>(slot);
+  if (slot == 9) return BlockKind::kSurnamePostcode;
+  if (slot == 10) return BlockKind::kForenamePostcode;
+  if (slot == 11) return BlockKind::kAddress;
+  if (slot < AddressBandSlot()) return BlockKind::kNameLsh;
+  if (slot < ClkBandSlot()) return BlockKind::kPostcodeAddressLsh;
+  return BlockKind::kRecordClk;
+}
+
+void BlockIndex::Candidates(const FeatureTable& table, Row row,
+                            std::vector<Row>* out, BlockingStats* stats) const {
+  out->clear();
+  const size_t offset = static_cast<size_t>(row) * slots_;
+  const uint64_t* keys = keys_.data() + offset;
+  const size_t cap = options_.max_block_size;
+  // Does the sweep cover this row? Decided by the row's rank among CLK rows,
+  // which does not depend on how rows were batched.
+  bool clk_swept = false;
+  if (table.has(EncodedField::kRecordClk, row)) {
+    const auto it = std::lower_bound(clk_rows_.begin(), clk_rows_.end(), row);
+    const size_t earlier = static_cast<size_t>(it - clk_rows_.begin());
+    if (earlier < options_.clk_sweep_max_rows) {
+      clk_swept = true;
+      constexpr int kClk = static_cast<int>(EncodedField::kRecordClk);
+      std::vector<float> dice(earlier);
+      // Rows with a CLK are contiguous in clk_rows_; the kernel reads them
+      // through the index list.
+      DiceMany(table.bits(EncodedField::kRecordClk, row),
+               table.popcount(EncodedField::kRecordClk, row),
+               table.column(EncodedField::kRecordClk),
+               table.popcounts(EncodedField::kRecordClk), clk_rows_.data(),
+               earlier, kEncodedFieldWords[kClk], dice.data());
+      BlockKindStats& kind_stats =
+          stats->kinds[static_cast<int>(BlockKind::kRecordClk)];
+      for (size_t i = 0; i < earlier; ++i) {
+        if (dice[i] >= options_.clk_sweep_floor) {
+          out->push_back(clk_rows_[i]);
+          ++kind_stats.candidate_pairs;
+        }
+      }
+    }
+  }
+  std::vector<Row> members;
+  for (int slot = 0; slot < slots_; ++slot) {
+    if (keys[slot] == 0) continue;
+    const BlockKind kind = KindOfSlot(slot);
+    if (kind == BlockKind::kRecordClk && clk_swept) continue;
+    BlockKindStats& kind_stats = stats->kinds[static_cast<int>(kind)];
+    const auto block = blocks_.find(keys[slot]);
+    if (block == blocks_.end()) continue;
+    members.clear();
+    bool oversized = false;
+    for (uint32_t member = block->second.head; member != kNone;) {
+      // Members are newest first: skip those at or after this row.
+      if (member < row) {
+        if (members.size() == cap) {
+          oversized = true;
+          break;
+        }
+        members.push_back(member);
+      }
+      // The member's slot for this key: the same slot index, because a key
+      // is only ever in the slot of its kind.
+      member = next_[static_cast<size_t>(member) * slots_ + slot];
+    }
+    if (oversized) {
+      ++kind_stats.oversized_skips;
+      continue;
+    }
+    kind_stats.candidate_pairs += members.size();
+    out->insert(out->end(), members.begin(), members.end());
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+  stats->candidate_pairs += out->size();
+}
+
+}  // namespace equilink::linkage

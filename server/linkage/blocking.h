@@ -1,0 +1,156 @@
+#ifndef EQUILINK_SERVER_LINKAGE_BLOCKING_H_
+#define EQUILINK_SERVER_LINKAGE_BLOCKING_H_
+
+// Blocking: which record pairs the engine compares at all. Comparing every
+// pair is quadratic; a blocking scheme that misses true pairs caps recall no
+// matter how good the scoring is. So there are several independent keys, each
+// catching pairs the others miss, and their union is the candidate set:
+//
+//   national id token        exact; catches everything with an NHS number
+//   match keys 1-4           exact demographic tokens (names, dob, sex,
+//                            postcode in four combinations)
+//   date of birth            the full-date encoding, exact: survives any
+//                            amount of name corruption
+//   surname + birth year     survives a forename change or nickname
+//   forename + birth year    survives a surname change
+//   postcode + birth year    survives both names being misspelt
+//   surname + postcode       survive a missing or mistyped date of birth
+//   forename + postcode      (the birth-year keys need a year on both sides)
+//   name LSH                 MinHash bands over the set bits of the forename
+//                            and surname encodings: survives typos in both
+//                            names and a wrong date of birth
+//   address                  the address encoding, exact, and MinHash bands
+//   postcode + address LSH   over its set bits within one postcode: survive
+//                            corrupted names and date of birth together (a
+//                            record that moved house is the names' and the
+//                            date's job). The bands are keyed by postcode
+//                            because addresses in one town share many
+//                            bigrams: alone they would propose a fixed share
+//                            of the whole population to every row.
+//   record CLK               for clkhash CLKs (no field encodings): every
+//                            earlier CLK within a Dice floor while the table
+//                            is small enough to sweep with the Dice kernel,
+//                            MinHash bands beyond that
+//
+// docs/LINKAGE.md gives the measured pair completeness of each.
+//
+// A row is compared only with rows added before it, each pair once. Whether
+// a block contributes is decided from the block's members before the row
+// (fewer than max_block_size of them), so linking a file in ten batches gives
+// exactly the candidate pairs of linking it in one.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "server/linkage/record_features.h"
+
+namespace equilink::linkage {
+
+enum class BlockKind : uint8_t {
+  kNationalId = 0,
+  kMatchKey1,
+  kMatchKey2,
+  kMatchKey3,
+  kMatchKey4,
+  kDateOfBirth,
+  kSurnameBirthYear,
+  kForenameBirthYear,
+  kPostcodeBirthYear,
+  kNameLsh,
+  kRecordClk,
+  kSurnamePostcode,
+  kForenamePostcode,
+  kAddress,
+  kPostcodeAddressLsh,
+};
+inline constexpr int kBlockKindCount = 15;
+const char* BlockKindName(BlockKind kind);
+
+struct BlockingOptions {
+  int name_lsh_bands = 12;
+  int name_lsh_rows = 4;
+  // More rows per band than the names: two addresses in one street share
+  // most of their bigrams, so a band must see many of them to tell a typo
+  // from a neighbour.
+  int address_lsh_bands = 8;
+  int address_lsh_rows = 6;
+  int clk_lsh_bands = 32;
+  int clk_lsh_rows = 6;
+  // CLKs are swept exhaustively (Dice >= clk_sweep_floor) while the table
+  // holds at most this many rows with a CLK; LSH bands beyond.
+  size_t clk_sweep_max_rows = 50000;
+  double clk_sweep_floor = 0.55;
+  // A block with this many earlier members no longer contributes: such a
+  // key says little (a very common surname in one birth year) and would
+  // make a row's candidate list quadratic.
+  size_t max_block_size = 2000;
+};
+
+struct BlockKindStats {
+  uint64_t candidate_pairs = 0;  // pairs this kind proposed (with repeats)
+  uint64_t oversized_skips = 0;  // times a block was skipped as too large
+};
+
+struct BlockingStats {
+  std::array<BlockKindStats, kBlockKindCount> kinds{};
+  uint64_t candidate_pairs = 0;  // distinct pairs compared
+};
+
+class BlockIndex {
+ public:
+  explicit BlockIndex(BlockingOptions options);
+
+  // Computes the row's keys and adds it to its blocks. Rows must be added in
+  // row order. Not thread-safe with itself or with Candidates.
+  void Add(const FeatureTable& table, Row row);
+
+  // The distinct rows before `row` that share a block with it, ascending, in
+  // *out (cleared first); `sources` says which kinds proposed each. Thread-
+  // safe for concurrent callers once no Add is running. Counts go to
+  // *stats, which is the caller's (one per thread).
+  void Candidates(const FeatureTable& table, Row row, std::vector<Row>* out,
+                  BlockingStats* stats) const;
+
+  const BlockingOptions& options() const { return options_; }
+
+ private:
+  // Keys a row can have: one per exact kind, one per LSH band.
+  int KeySlots() const;
+  void ComputeKeys(const FeatureTable& table, Row row, uint64_t* keys) const;
+  void MinHashBands(const uint64_t* const* words, const int* word_counts,
+                    int parts, int bands, int rows_per_band,
+                    const std::vector<uint16_t>& permutations, BlockKind kind,
+                    uint64_t* keys) const;
+
+  struct Block {
+    uint32_t head = kNone;  // newest member
+    uint32_t size = 0;
+  };
+  static constexpr uint32_t kNone = 0xffffffffu;
+
+  const BlockingOptions options_;
+  const int slots_;
+  // Slot layout: the exact kinds, then the name, address and CLK bands.
+  int NameBandSlot() const { return kExactSlots; }
+  int AddressBandSlot() const { return kExactSlots + options_.name_lsh_bands; }
+  int ClkBandSlot() const {
+    return AddressBandSlot() + options_.address_lsh_bands;
+  }
+  BlockKind KindOfSlot(int slot) const;
+  static constexpr int kExactSlots = 12;
+
+  std::vector<uint16_t> name_permutations_;  // bands*rows tables of 1024
+  std::vector<uint16_t> address_permutations_;
+  std::vector<uint16_t> clk_permutations_;
+  absl::flat_hash_map<uint64_t, Block> blocks_;
+  std::vector<uint64_t> keys_;  // slots_ per row; 0 = no key
+  std::vector<uint32_t> next_;  // slots_ per row: older member of the block
+  std::vector<Row> clk_rows_;   // rows with a CLK, ascending
+};
+
+}  // namespace equilink::linkage
+
+#endif  // EQUILINK_SERVER_LINKAGE_BLOCKING_H_

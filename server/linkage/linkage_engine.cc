@@ -1,0 +1,386 @@
+#include "server/linkage/linkage_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "common/status/status_macros.h"
+#include "server/linkage/cluster/cluster_component.h"
+#include "server/linkage/cluster/edge_graph.h"
+#include "server/linkage/model/pair_scorer.h"
+
+namespace equilink::linkage {
+namespace {
+
+// The match-key cascade, strictest key first (docs/LINKAGE.md,
+// "Deterministic stage"): all four names-and-date keys are exact agreement of
+// normalised values, so the order only decides which stage a pair is
+// credited to, and the report counts links by the strictest key that made
+// them.
+constexpr int kMatchKeyCascade[] = {1, 4, 3, 2};
+
+// How many candidate pairs EM looks at, at most: identical comparison
+// vectors are aggregated, so this bounds the time to form them, not EM's.
+constexpr size_t kEmSamplePairs = 4'000'000;
+
+template <typename Work>
+void ParallelRows(size_t first, size_t end, int threads, Work&& work) {
+  threads = std::max(1, threads);
+  if (end - first < 256 || threads == 1) {
+    work(0, first, end);
+    return;
+  }
+  // Rows go out in small chunks: a row's cost varies with its blocks.
+  std::atomic<size_t> next{first};
+  constexpr size_t kChunk = 64;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (;;) {
+        const size_t begin = next.fetch_add(kChunk);
+        if (begin >= end) return;
+        work(t, begin, std::min(end, begin + kChunk));
+      }
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+}
+
+void MergeStats(const BlockingStats& from, BlockingStats* into) {
+  for (int k = 0; k < kBlockKindCount; ++k) {
+    into->kinds[k].candidate_pairs += from.kinds[k].candidate_pairs;
+    into->kinds[k].oversized_skips += from.kinds[k].oversized_skips;
+  }
+  into->candidate_pairs += from.candidate_pairs;
+}
+
+}  // namespace
+
+struct LinkageEngine::Graph {
+  explicit Graph(double threshold) : edges(threshold) {}
+  EdgeGraph edges;
+};
+
+LinkageEngine::LinkageEngine(LinkageOptions options)
+    : options_(std::move(options)),
+      blocks_(options_.blocking),
+      model_(std::make_unique<FellegiSunterModel>(DefaultStartingModel())),
+      graph_(std::make_unique<Graph>(model_->match_threshold)) {
+  absl::StatusOr<FellegiSunterModel> configured =
+      DefaultStartingModel(options_.model_settings);
+  // Settings are validated where they are read (the gateway config, the
+  // benchmark's flags); a bad one here falls back to the defaults.
+  if (configured.ok()) {
+    SetModel(*std::move(configured));
+  }
+  if (!options_.model_settings.has_term_frequency_adjustment() ||
+      options_.model_settings.term_frequency_adjustment()) {
+    term_frequencies_ = std::make_unique<TermFrequencies>();
+  }
+  scorer_ = std::make_unique<PairScorer>(table_, *model_,
+                                         term_frequencies_.get());
+}
+
+LinkageEngine::~LinkageEngine() = default;
+
+double LinkageEngine::link_threshold() const { return model_->match_threshold; }
+
+absl::StatusOr<Row> LinkageEngine::AddRecord(
+    const v1::PseudonymisedRecord& record, int64_t record_id,
+    std::string_view source) {
+  EQ_ASSIGN_OR_RETURN(const Row row, table_.Add(record, record_id, source));
+  labels_.push_back(row);
+  retired_.push_back(0);
+  const uint32_t source_id = table_.source(row);
+  if (source_id >= one_per_person_source_.size()) {
+    one_per_person_source_.resize(source_id + 1, false);
+    const std::string& name = table_.source_name(source_id);
+    one_per_person_source_[source_id] =
+        std::find(options_.one_record_per_person_sources.begin(),
+                  options_.one_record_per_person_sources.end(),
+                  name) != options_.one_record_per_person_sources.end();
+  }
+  return row;
+}
+
+void LinkageEngine::BlockPending() {
+  for (; blocked_ < table_.size(); ++blocked_) {
+    const Row row = static_cast<Row>(blocked_);
+    blocks_.Add(table_, row);
+    if (term_frequencies_ != nullptr) term_frequencies_->Add(table_, row);
+  }
+}
+
+void LinkageEngine::SetModel(FellegiSunterModel model) {
+  model_ = std::make_unique<FellegiSunterModel>(std::move(model));
+  // Building a scorer takes the logarithms of every level's m and u: once
+  // per model, not per pair.
+  scorer_ = std::make_unique<PairScorer>(table_, *model_,
+                                         term_frequencies_.get());
+  // Edges already kept were decided at the old threshold; a changed model
+  // is applied to the whole population by a relink (a fresh engine).
+  if (graph_ != nullptr && linked_ == 0) {
+    graph_ = std::make_unique<Graph>(model_->match_threshold);
+  }
+}
+
+absl::Status LinkageEngine::EstimateModel() {
+  BlockPending();
+  const size_t rows = table_.size();
+  if (rows < 2) return absl::OkStatus();
+  // Candidate pairs of every row, as the linker will see them; a stride
+  // keeps the sample spread over the whole table when it is large.
+  const PairScorer& scorer = *scorer_;
+  const int threads = std::max(1, options_.threads);
+  std::vector<std::vector<ComparisonVector>> per_thread(threads);
+  std::atomic<size_t> pairs{0};
+  ParallelRows(0, rows, threads, [&](int t, size_t begin, size_t end) {
+    std::vector<Row> candidates;
+    BlockingStats unused;
+    for (size_t i = begin; i < end; ++i) {
+      if (pairs.load(std::memory_order_relaxed) >= kEmSamplePairs) return;
+      const Row row = static_cast<Row>(i);
+      if (retired_[row]) continue;
+      blocks_.Candidates(table_, row, &candidates, &unused);
+      for (Row other : candidates) {
+        if (retired_[other]) continue;
+        per_thread[t].push_back(scorer.Compare(other, row));
+      }
+      pairs.fetch_add(candidates.size(), std::memory_order_relaxed);
+    }
+  });
+  std::vector<ComparisonVector> sample;
+  for (auto& part : per_thread) {
+    sample.insert(sample.end(), part.begin(), part.end());
+  }
+  if (sample.empty()) return absl::OkStatus();
+  // Order does not matter to EM once vectors are aggregated, but sorting
+  // makes the sample (and so the model) independent of thread timing.
+  std::sort(sample.begin(), sample.end(),
+            [](const ComparisonVector& x, const ComparisonVector& y) {
+              return x.level < y.level;
+            });
+  EQ_ASSIGN_OR_RETURN(
+      FellegiSunterModel estimated,
+      EstimateByEm(sample, *model_,
+                   EmOptionsFromSettings(options_.model_settings)));
+  SetModel(std::move(estimated));
+  return absl::OkStatus();
+}
+
+bool LinkageEngine::CannotLink(Row a, Row b) const {
+  // Two Modulus 11-checked NHS numbers that differ are two people: the
+  // check catches every single-digit typo and adjacent transposition.
+  return table_.nhs_checked(a) && table_.nhs_checked(b) &&
+         table_.nhs_token(a) != table_.nhs_token(b);
+}
+
+uint8_t LinkageEngine::DeterministicStage(Row a, Row b) const {
+  if (!options_.deterministic_stage) return kStageProbabilistic;
+  const uint64_t token = table_.nhs_token(a);
+  if (token != 0 && token == table_.nhs_token(b)) return kStageNhsToken;
+  if (CannotLink(a, b)) return kStageProbabilistic;
+  // A stated sex that differs vetoes a demographic key: keys 2-4 do not
+  // include sex, and twins of different sex can share all their fields.
+  const char sex_a = table_.sex(a);
+  const char sex_b = table_.sex(b);
+  if (sex_a != 0 && sex_b != 0 && sex_a != sex_b && sex_a != '9' &&
+      sex_b != '9') {
+    return kStageProbabilistic;
+  }
+  for (int kind : kMatchKeyCascade) {
+    const uint64_t key = table_.match_key(a, kind);
+    if (key != 0 && key == table_.match_key(b, kind)) {
+      return MatchKeyStage(kind);
+    }
+  }
+  return kStageProbabilistic;
+}
+
+double LinkageEngine::PairProbability(Row a, Row b) const {
+  if (DeterministicStage(a, b) != kStageProbabilistic) return 1.0;
+  return scorer_->MatchProbability(a, b);
+}
+
+ClusterGuards LinkageEngine::MakeGuards(double threshold) const {
+  ClusterGuards guards;
+  guards.link_threshold = threshold;
+  for (uint32_t s = 0; s < one_per_person_source_.size(); ++s) {
+    if (one_per_person_source_[s]) {
+      guards.one_record_per_person_sources.push_back(s);
+    }
+  }
+  guards.source_of = [this](Row row) { return table_.source(row); };
+  guards.cannot_link = [this](Row a, Row b) { return CannotLink(a, b); };
+  guards.pair_probability = [this](Row a, Row b) {
+    return PairProbability(a, b);
+  };
+  return guards;
+}
+
+absl::StatusOr<LinkRun> LinkageEngine::LinkPending() {
+  BlockPending();
+  LinkRun run;
+  const size_t first = linked_;
+  const size_t end = table_.size();
+  if (first == end) return run;
+  run.rows_linked = end - first;
+
+  const PairScorer& scorer = *scorer_;
+  const double threshold = model_->match_threshold;
+  const int threads = std::max(1, options_.threads);
+  struct ThreadOutput {
+    std::vector<ScoredEdge> edges;
+    std::vector<ScoredPair> scored;
+    BlockingStats stats;
+    uint64_t compared = 0;
+  };
+  std::vector<ThreadOutput> outputs(threads);
+  ParallelRows(first, end, threads, [&](int t, size_t begin, size_t stop) {
+    ThreadOutput& out = outputs[t];
+    std::vector<Row> candidates;
+    for (size_t i = begin; i < stop; ++i) {
+      const Row row = static_cast<Row>(i);
+      if (retired_[row]) continue;
+      blocks_.Candidates(table_, row, &candidates, &out.stats);
+      for (Row other : candidates) {
+        if (retired_[other]) continue;
+        ++out.compared;
+        const uint8_t stage = DeterministicStage(other, row);
+        const double probability = scorer.MatchProbability(other, row);
+        if (options_.keep_scored_pairs) {
+          out.scored.push_back(
+              ScoredPair{.a = other,
+                         .b = row,
+                         .probability = static_cast<float>(probability),
+                         .stage = stage});
+        }
+        if (stage != kStageProbabilistic) {
+          out.edges.push_back(ScoredEdge{
+              .a = other, .b = row, .probability = 1.0f, .stage = stage});
+        } else if (probability >= threshold) {
+          out.edges.push_back(
+              ScoredEdge{.a = other,
+                         .b = row,
+                         .probability = static_cast<float>(probability),
+                         .stage = kStageProbabilistic});
+        }
+      }
+    }
+  });
+
+  std::vector<ScoredEdge> edges;
+  for (ThreadOutput& out : outputs) {
+    run.pairs_compared += out.compared;
+    MergeStats(out.stats, &blocking_stats_);
+    for (const ScoredEdge& edge : out.edges) {
+      if (edge.stage == kStageProbabilistic) {
+        ++run.probabilistic_links;
+      } else {
+        ++run.deterministic_links;
+      }
+    }
+    edges.insert(edges.end(), out.edges.begin(), out.edges.end());
+    scored_pairs_.insert(scored_pairs_.end(), out.scored.begin(),
+                         out.scored.end());
+  }
+  graph_->edges.AddEdges(edges);
+
+  // Every new row and every endpoint of a new edge: their components are
+  // clustered again.
+  std::vector<Row> touched;
+  touched.reserve(run.rows_linked + 2 * edges.size());
+  for (size_t i = first; i < end; ++i) {
+    if (!retired_[i]) touched.push_back(static_cast<Row>(i));
+  }
+  for (const ScoredEdge& edge : edges) {
+    touched.push_back(edge.a);
+    touched.push_back(edge.b);
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+
+  const std::vector<Row> before = labels_;
+  const ClusterGuards guards = MakeGuards(threshold);
+  std::vector<Row> reclustered =
+      ReclusterAround(graph_->edges, touched, guards, &labels_);
+  for (Row row : reclustered) {
+    if (row >= first || labels_[row] != before[row]) {
+      run.changed_rows.push_back(row);
+    }
+  }
+  for (Row row : touched) {
+    if (row >= first &&
+        !std::binary_search(reclustered.begin(), reclustered.end(), row)) {
+      run.changed_rows.push_back(row);
+    }
+  }
+  std::sort(run.changed_rows.begin(), run.changed_rows.end());
+  run.changed_rows.erase(
+      std::unique(run.changed_rows.begin(), run.changed_rows.end()),
+      run.changed_rows.end());
+  run.reclustered_rows = std::move(reclustered);
+  run.new_edges = std::move(edges);
+  linked_ = end;
+  return run;
+}
+
+void LinkageEngine::RestoreLinked(std::span<const ScoredEdge> edges,
+                                  std::vector<Row> labels) {
+  BlockPending();
+  graph_->edges.AddEdges(edges);
+  labels.resize(table_.size());
+  labels_ = std::move(labels);
+  linked_ = table_.size();
+}
+
+LinkRun LinkageEngine::Retire(Row row) {
+  LinkRun run;
+  if (retired_[row]) return run;
+  retired_[row] = 1;
+  run.retired_rows.push_back(row);
+  std::vector<Row> neighbours = graph_->edges.RemoveRow(row);
+  const std::vector<Row> before = labels_;
+  const ClusterGuards guards = MakeGuards(model_->match_threshold);
+  neighbours.push_back(row);
+  std::sort(neighbours.begin(), neighbours.end());
+  run.reclustered_rows =
+      ReclusterAround(graph_->edges, neighbours, guards, &labels_);
+  for (Row r : run.reclustered_rows) {
+    if (labels_[r] != before[r]) run.changed_rows.push_back(r);
+  }
+  return run;
+}
+
+std::vector<Row> LinkageEngine::ClusterAt(double threshold) const {
+  std::vector<Row> labels(table_.size());
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<Row>(i);
+  EdgeGraph graph(threshold);
+  std::vector<ScoredEdge> edges;
+  edges.reserve(scored_pairs_.size());
+  for (const ScoredPair& pair : scored_pairs_) {
+    if (retired_[pair.a] || retired_[pair.b]) continue;
+    const bool linked =
+        pair.stage != kStageProbabilistic || pair.probability >= threshold;
+    if (!linked) continue;
+    edges.push_back(ScoredEdge{.a = pair.a,
+                               .b = pair.b,
+                               .probability = pair.stage != kStageProbabilistic
+                                                  ? 1.0f
+                                                  : pair.probability,
+                               .stage = pair.stage});
+  }
+  graph.AddEdges(edges);
+  std::vector<Row> all;
+  all.reserve(linked_);
+  for (size_t i = 0; i < linked_; ++i) {
+    if (!retired_[i]) all.push_back(static_cast<Row>(i));
+  }
+  const ClusterGuards guards = MakeGuards(threshold);
+  ReclusterAround(graph, all, guards, &labels);
+  return labels;
+}
+
+}  // namespace equilink::linkage

@@ -1,0 +1,181 @@
+#include "server/linkage/record_features.h"
+
+#include <bit>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/pseudo/bloom_spec.h"
+
+namespace equilink::linkage {
+namespace {
+
+std::optional<EncodedField> ToEncodedField(v1::BloomField field) {
+  switch (field) {
+    case v1::BLOOM_FORENAME:
+      return EncodedField::kForename;
+    case v1::BLOOM_SURNAME:
+      return EncodedField::kSurname;
+    case v1::BLOOM_DATE_OF_BIRTH:
+      return EncodedField::kDateOfBirth;
+    case v1::BLOOM_ADDRESS:
+      return EncodedField::kAddress;
+    case v1::BLOOM_POSTCODE:
+      return EncodedField::kPostcode;
+    case v1::BLOOM_LOCALITY:
+      return EncodedField::kLocality;
+    case v1::BLOOM_RECORD_CLK:
+      return EncodedField::kRecordClk;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Tokens are HMAC outputs: their leading bytes are already uniform.
+uint64_t TokenPrefix(const std::string& token) {
+  if (token.size() < sizeof(uint64_t)) return 0;
+  uint64_t prefix;
+  std::memcpy(&prefix, token.data(), sizeof(prefix));
+  return prefix == 0 ? 1 : prefix;
+}
+
+// A fixed mix (not absl::Hash, whose seed may change between builds) so that
+// frequencies and block keys are the same in every process.
+uint64_t MixWords(const uint64_t* words, int count) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (int i = 0; i < count; ++i) {
+    h ^= words[i] + 0x632be59bd9b4e019ULL + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  return h == 0 ? 1 : h;
+}
+
+int32_t ParseYearMonth(const std::string& text) {
+  // YYYY-MM, already checked by the record rules.
+  if (text.size() != 7 || text[4] != '-') return -1;
+  int year = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    year = year * 10 + (text[i] - '0');
+  }
+  if (text[5] < '0' || text[5] > '9' || text[6] < '0' || text[6] > '9')
+    return -1;
+  const int month = (text[5] - '0') * 10 + (text[6] - '0');
+  if (month < 1 || month > 12) return -1;
+  return year * 12 + month - 1;
+}
+
+}  // namespace
+
+const char* EncodedFieldName(EncodedField field) {
+  switch (field) {
+    case EncodedField::kForename:
+      return "forename";
+    case EncodedField::kSurname:
+      return "surname";
+    case EncodedField::kDateOfBirth:
+      return "date_of_birth";
+    case EncodedField::kAddress:
+      return "address";
+    case EncodedField::kPostcode:
+      return "postcode";
+    case EncodedField::kLocality:
+      return "locality";
+    case EncodedField::kRecordClk:
+      return "record_clk";
+  }
+  return "unknown";
+}
+
+FeatureTable::FeatureTable() {
+  lsoa_codes_.emplace_back();
+  lsoa_ids_.emplace("", 0);
+}
+
+void FeatureTable::Reserve(size_t rows) {
+  record_id_.reserve(rows);
+  source_.reserve(rows);
+  nhs_token_.reserve(rows);
+  nhs_checked_.reserve(rows);
+  for (auto& keys : match_key_) keys.reserve(rows);
+  for (int f = 0; f < kEncodedFieldCount; ++f) {
+    bits_[f].reserve(rows * kEncodedFieldWords[f]);
+    popcount_[f].reserve(rows);
+    encoding_hash_[f].reserve(rows);
+  }
+  birth_year_month_.reserve(rows);
+  sex_.reserve(rows);
+  lsoa_.reserve(rows);
+}
+
+uint32_t FeatureTable::Intern(std::string_view text,
+                              std::vector<std::string>* names,
+                              absl::flat_hash_map<std::string, uint32_t>* ids) {
+  auto it = ids->find(absl::string_view(text.data(), text.size()));
+  if (it != ids->end()) return it->second;
+  const uint32_t id = static_cast<uint32_t>(names->size());
+  names->emplace_back(text);
+  ids->emplace(std::string(text), id);
+  return id;
+}
+
+absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
+                                      int64_t record_id,
+                                      std::string_view source) {
+  // Check every encoding before appending anything, so a refused record
+  // leaves the columns aligned.
+  std::array<const std::string*, kEncodedFieldCount> encodings{};
+  for (const v1::BloomEncoding& encoding : record.bloom()) {
+    const std::optional<EncodedField> field = ToEncodedField(encoding.field());
+    if (!field.has_value()) continue;  // a field this engine does not compare
+    const int f = static_cast<int>(*field);
+    if (encoding.bits().size() > kEncodedFieldWords[f] * sizeof(uint64_t)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bloom encoding ", EncodedFieldName(*field), " has ",
+                       encoding.bits().size() * 8, " bits; the engine holds ",
+                       kEncodedFieldWords[f] * 64));
+    }
+    encodings[f] = &encoding.bits();
+  }
+
+  const Row row = static_cast<Row>(record_id_.size());
+  record_id_.push_back(record_id);
+  source_.push_back(Intern(source, &source_names_, &source_ids_));
+  const bool has_national_id =
+      record.nhs_number_status() == v1::NHS_NUMBER_VALID ||
+      record.nhs_number_status() == v1::NATIONAL_ID_UNCHECKED;
+  nhs_token_.push_back(has_national_id ? TokenPrefix(record.nhs_number_token())
+                                       : 0);
+  nhs_checked_.push_back(record.nhs_number_status() == v1::NHS_NUMBER_VALID);
+  for (auto& keys : match_key_) keys.push_back(0);
+  for (const v1::MatchKeyToken& key : record.match_keys()) {
+    const int kind = key.kind();
+    if (kind >= 1 && kind <= kMatchKeyKinds) {
+      match_key_[kind - 1][row] = TokenPrefix(key.token());
+    }
+  }
+  for (int f = 0; f < kEncodedFieldCount; ++f) {
+    const size_t words = kEncodedFieldWords[f];
+    const size_t offset = bits_[f].size();
+    bits_[f].resize(offset + words, 0);
+    uint64_t* destination = bits_[f].data() + offset;
+    uint16_t count = 0;
+    uint64_t hash = 0;
+    if (encodings[f] != nullptr) {
+      std::memcpy(destination, encodings[f]->data(), encodings[f]->size());
+      for (size_t w = 0; w < words; ++w) count += std::popcount(destination[w]);
+      if (count != 0) hash = MixWords(destination, static_cast<int>(words));
+    }
+    popcount_[f].push_back(count);
+    encoding_hash_[f].push_back(hash);
+  }
+  birth_year_month_.push_back(ParseYearMonth(record.birth_year_month()));
+  const std::string& sex = record.sex_code();
+  sex_.push_back(sex == "1" || sex == "2" || sex == "9" ? sex[0] : 0);
+  lsoa_.push_back(record.lsoa_code().empty()
+                      ? 0
+                      : Intern(record.lsoa_code(), &lsoa_codes_, &lsoa_ids_));
+  return row;
+}
+
+}  // namespace equilink::linkage

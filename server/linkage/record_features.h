@@ -1,0 +1,138 @@
+#ifndef EQUILINK_SERVER_LINKAGE_RECORD_FEATURES_H_
+#define EQUILINK_SERVER_LINKAGE_RECORD_FEATURES_H_
+
+// The linkage engine's view of pseudonymised records: what comparison needs,
+// in contiguous arrays (one per feature, indexed by row) so that scoring a
+// candidate pair touches a few cache lines and the Dice kernels can stream
+// whole columns. Built from equilink.v1.PseudonymisedRecord; holds no
+// identifier (only token prefixes, encodings and generalised fields).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "equilink/v1/record.pb.h"
+
+namespace equilink::linkage {
+
+// The Bloom-encoded fields the engine compares. Each has a fixed number of
+// 64-bit words per row; a shorter encoding is zero-padded, which does not
+// change its popcount or any Dice coefficient.
+enum class EncodedField : uint8_t {
+  kForename = 0,
+  kSurname,
+  kDateOfBirth,
+  kAddress,
+  kPostcode,
+  kLocality,
+  kRecordClk,
+};
+inline constexpr int kEncodedFieldCount = 7;
+inline constexpr std::array<int, kEncodedFieldCount> kEncodedFieldWords = {
+    8, 8, 4, 8, 4, 8, 16};
+const char* EncodedFieldName(EncodedField field);
+
+inline constexpr int kMatchKeyKinds = 4;  // MatchKeyKind 1..4
+
+using Row = uint32_t;
+
+class FeatureTable {
+ public:
+  FeatureTable();
+
+  // Appends `record` (already validated by the gateway's record rules) and
+  // returns its row. `source` names where it came from (the organisation
+  // code, or a file name in a benchmark); sources are interned. Fails with
+  // InvalidArgument, naming the field, when an encoding is longer than the
+  // engine's arrays hold.
+  absl::StatusOr<Row> Add(const v1::PseudonymisedRecord& record,
+                          int64_t record_id, std::string_view source);
+
+  size_t size() const { return record_id_.size(); }
+  void Reserve(size_t rows);
+
+  int64_t record_id(Row row) const { return record_id_[row]; }
+  uint32_t source(Row row) const { return source_[row]; }
+  size_t source_count() const { return source_names_.size(); }
+  const std::string& source_name(uint32_t source) const {
+    return source_names_[source];
+  }
+
+  // Tokens are uniformly random HMAC outputs, so their first 8 bytes identify
+  // them: two different tokens among a billion records share a prefix with
+  // probability below 3e-2 / 2^10. 0 means absent (a prefix of 0 is stored
+  // as 1).
+  uint64_t nhs_token(Row row) const { return nhs_token_[row]; }
+  // True when the token is of a Modulus 11-checked NHS number: two checked
+  // numbers that differ are two different people (a single-digit typo or a
+  // transposition never passes the check).
+  bool nhs_checked(Row row) const { return nhs_checked_[row] != 0; }
+  // kind is 1..4 (v1::MatchKeyKind); 0 means absent.
+  uint64_t match_key(Row row, int kind) const {
+    return match_key_[kind - 1][row];
+  }
+
+  bool has(EncodedField field, Row row) const {
+    return popcount(field, row) != 0;
+  }
+  uint16_t popcount(EncodedField field, Row row) const {
+    return popcount_[static_cast<int>(field)][row];
+  }
+  const uint64_t* bits(EncodedField field, Row row) const {
+    const int f = static_cast<int>(field);
+    return bits_[f].data() + static_cast<size_t>(row) * kEncodedFieldWords[f];
+  }
+  // Every row's popcount of `field`, indexed by row.
+  const uint16_t* popcounts(EncodedField field) const {
+    return popcount_[static_cast<int>(field)].data();
+  }
+  // The whole column: rows * kEncodedFieldWords[field] words, row-major.
+  const uint64_t* column(EncodedField field) const {
+    return bits_[static_cast<int>(field)].data();
+  }
+  // A 64-bit hash of the encoding's bytes: equal encodings mean equal
+  // normalised values under one key, which is what term-frequency
+  // adjustment counts. 0 when absent.
+  uint64_t encoding_hash(EncodedField field, Row row) const {
+    return encoding_hash_[static_cast<int>(field)][row];
+  }
+
+  // Months since year 0 (year * 12 + month - 1), or -1 when absent.
+  int32_t birth_year_month(Row row) const { return birth_year_month_[row]; }
+  // '1', '2' or '9'; 0 when absent or 'X'.
+  char sex(Row row) const { return sex_[row]; }
+  // Interned LSOA code; 0 when absent.
+  uint32_t lsoa(Row row) const { return lsoa_[row]; }
+  const std::string& lsoa_code(uint32_t lsoa) const {
+    return lsoa_codes_[lsoa];
+  }
+
+ private:
+  uint32_t Intern(std::string_view text, std::vector<std::string>* names,
+                  absl::flat_hash_map<std::string, uint32_t>* ids);
+
+  std::vector<int64_t> record_id_;
+  std::vector<uint32_t> source_;
+  std::vector<uint64_t> nhs_token_;
+  std::vector<uint8_t> nhs_checked_;
+  std::array<std::vector<uint64_t>, kMatchKeyKinds> match_key_;
+  std::array<std::vector<uint64_t>, kEncodedFieldCount> bits_;
+  std::array<std::vector<uint16_t>, kEncodedFieldCount> popcount_;
+  std::array<std::vector<uint64_t>, kEncodedFieldCount> encoding_hash_;
+  std::vector<int32_t> birth_year_month_;
+  std::vector<char> sex_;
+  std::vector<uint32_t> lsoa_;
+
+  std::vector<std::string> source_names_;
+  absl::flat_hash_map<std::string, uint32_t> source_ids_;
+  std::vector<std::string> lsoa_codes_;  // [0] is "" (absent)
+  absl::flat_hash_map<std::string, uint32_t> lsoa_ids_;
+};
+
+}  // namespace equilink::linkage
+
+#endif  // EQUILINK_SERVER_LINKAGE_RECORD_FEATURES_H_
