@@ -169,7 +169,7 @@ step "6c. Linkage report against the truth file: precision, recall, and bias by 
 "$bin/server/equilink-gateway" link-report --config="$work/gateway.textproto" \
   --truth="$work/synth/truth.csv" | sed 's/^/   /'
 
-step "6d. equilink-gateway relink: re-estimate and link everyone again; person ids stay stable"
+step "6d. equilink-gateway relink: re-estimate by EM over everyone, link again; ids carried over, merges and splits recorded"
 "$bin/server/equilink-gateway" relink --config="$work/gateway.textproto" \
   --reason="demo: parameters reviewed" | sed 's/^/   /'
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "server/governance/agreement_validator.h"
@@ -79,16 +80,31 @@ std::vector<std::string> PopulatedRecordFields(
 
 PolicyDecision CheckRecordScope(const v1::Agreement& agreement,
                                 const v1::PseudonymisedRecord& record,
-                                const LocalAuthorityLookup& local_authorities) {
+                                const LocalAuthorityLookup& local_authorities,
+                                absl::CivilDay day) {
   const v1::PopulationScope& scope = agreement.population();
-  // age_at_referral is 0 both for a baby and for "not known"; it is known
-  // exactly when the client had both dates to compute it from.
-  const bool age_known =
-      record.age_at_referral() != 0 ||
-      (!record.birth_year_month().empty() && !record.referral_date().empty());
-  if (!age_known) return Quarantine("the age at referral is not known");
-  if (record.age_at_referral() < scope.age_min() ||
-      record.age_at_referral() > scope.age_max()) {
+  uint32_t age = record.age_at_referral();
+  if (record.referral_date().empty()) {
+    // No referral: a register entry, aged today. birth_year_month is YYYY-MM
+    // (checked by the record rules).
+    int year = 0, month = 0;
+    const std::string& born = record.birth_year_month();
+    if (born.size() != 7 || !absl::SimpleAtoi(born.substr(0, 4), &year) ||
+        !absl::SimpleAtoi(born.substr(5, 2), &month)) {
+      return Quarantine("the age is not known");
+    }
+    int months =
+        (static_cast<int>(day.year()) - year) * 12 + (day.month() - month);
+    if (months < 0) return Quarantine("the birth month is after today");
+    age = static_cast<uint32_t>(months / 12);
+  } else {
+    // age_at_referral is 0 both for a baby and for "not known"; it is known
+    // exactly when the client had both dates to compute it from.
+    const bool age_known =
+        record.age_at_referral() != 0 || !record.birth_year_month().empty();
+    if (!age_known) return Quarantine("the age at referral is not known");
+  }
+  if (age < scope.age_min() || age > scope.age_max()) {
     return Quarantine("the age at referral is outside the agreement's range");
   }
   if (record.lsoa_code().empty())

@@ -71,12 +71,16 @@ class LocalAuthorityLookup {
 
 // S9 for one record of a batch already allowed under `agreement`: kAllow
 // (rule only: no reason, no agreement id, since the batch's decision cites
-// the agreement), or kQuarantine with a reason when the record's age at
-// referral or its LSOA's local authority is outside the population scope, or
-// cannot be established.
+// the agreement), or kQuarantine with a reason when the record's age or its
+// LSOA's local authority is outside the population scope, or cannot be
+// established. The age is the age at referral; a record with no referral (an
+// ICS population register's entry) is aged on `day`, the day of submission,
+// from its birth year-month, counting the birth month as complete so that
+// no one is made older than they are.
 PolicyDecision CheckRecordScope(const v1::Agreement& agreement,
                                 const v1::PseudonymisedRecord& record,
-                                const LocalAuthorityLookup& local_authorities);
+                                const LocalAuthorityLookup& local_authorities,
+                                absl::CivilDay day);
 
 }  // namespace equilink::governance
 

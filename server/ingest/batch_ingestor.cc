@@ -175,6 +175,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
   // The whole-batch agreement checks.
   std::shared_ptr<const governance::AgreementSnapshot> agreements;
   const v1::Agreement* agreement = nullptr;
+  absl::CivilDay day;  // today in the agreements' time zone (S9 ages)
   std::shared_ptr<const governance::OptOutSnapshot> optouts;
   if (governed) {
     absl::StatusOr<std::shared_ptr<const governance::AgreementSnapshot>>
@@ -194,6 +195,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     request.purpose_id = batch.purpose_id();
     request.key_id = batch.key_id();
     request.day = agreements->day;
+    day = agreements->day;
     request.populated_fields = fields;
     request.batch_size = static_cast<uint64_t>(batch.records_size());
     request.review_grace_days =
@@ -267,7 +269,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     }
     if (agreement != nullptr) {
       governance::PolicyDecision scope = governance::CheckRecordScope(
-          *agreement, record, *governance_->local_authorities);
+          *agreement, record, *governance_->local_authorities, day);
       if (scope.verdict == governance::Verdict::kQuarantine) {
         store::QuarantinedRow& row = write.quarantined.emplace_back();
         row.record_pseudonym = record.record_pseudonym();

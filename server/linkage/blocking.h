@@ -72,11 +72,10 @@ const char* BlockKindName(BlockKind kind);
 struct BlockingOptions {
   int name_lsh_bands = 12;
   int name_lsh_rows = 4;
-  // More rows per band than the names: two addresses in one street share
-  // most of their bigrams, so a band must see many of them to tell a typo
-  // from a neighbour.
-  int address_lsh_bands = 8;
-  int address_lsh_rows = 6;
+  // Within one postcode a few dozen people at most share the bands, so
+  // they can be short (sensitive to a typo or two).
+  int address_lsh_bands = 16;
+  int address_lsh_rows = 3;
   int clk_lsh_bands = 32;
   int clk_lsh_rows = 6;
   // CLKs are swept exhaustively (Dice >= clk_sweep_floor) while the table

@@ -253,8 +253,9 @@ struct LinkageWorker::Impl {
       EQ_RETURN_IF_ERROR(statement->BindText(0, EventKindName(event.kind)));
       EQ_RETURN_IF_ERROR(
           statement->BindInt64(1, static_cast<int64_t>(event.person_id)));
-      EQ_RETURN_IF_ERROR(
-          statement->BindText(2, absl::StrJoin(event.others, ",")));
+      // Bound without a copy: keep the text alive until the row is written.
+      const std::string related = absl::StrJoin(event.others, ",");
+      EQ_RETURN_IF_ERROR(statement->BindText(2, related));
       EQ_RETURN_IF_ERROR(statement->BindText(3, run));
       EQ_RETURN_IF_ERROR(statement->BindInt64(4, now));
       EQ_RETURN_IF_ERROR(statement->Run());
@@ -525,7 +526,9 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
     links = std::move(scratch.link_of_row);
   }
   const uint32_t version = impl.model_version + 1;
-  v1::LinkageModel model_proto = ModelToProto(engine->model());
+  // Bound without a copy: the bytes must outlive the statement's run.
+  const std::string model_bytes =
+      ModelToProto(engine->model()).SerializeAsString();
   const int64_t now = NowMs();
   const int64_t through =
       current.empty() ? impl.linked_through
@@ -555,8 +558,7 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
             "INSERT INTO linkage_models (version, model, reason, created_at) "
             "VALUES (?1, ?2, ?3, ?4)"));
     EQ_RETURN_IF_ERROR(insert_model->BindInt64(0, version));
-    EQ_RETURN_IF_ERROR(
-        insert_model->BindBlob(1, model_proto.SerializeAsString()));
+    EQ_RETURN_IF_ERROR(insert_model->BindBlob(1, model_bytes));
     EQ_RETURN_IF_ERROR(insert_model->BindText(2, reason));
     EQ_RETURN_IF_ERROR(insert_model->BindInt64(3, now));
     EQ_RETURN_IF_ERROR(insert_model->Run());

@@ -142,7 +142,7 @@ void Diagnose(const char* name, const std::vector<TruthRecord>& a, const std::ve
   absl::flat_hash_map<uint64_t, float> compared;
   for (const auto& p : engine.scored_pairs()) compared[(uint64_t(p.a) << 32) | p.b] = p.probability;
   linkage::PairScorer scorer(engine.features(), engine.model(), nullptr);
-  size_t total = 0, not_compared = 0, low = 0, missed_link = 0;
+  size_t uncompared_all = 0, total = 0, not_compared = 0, low = 0, missed_link = 0;
   const auto& labels = engine.labels();
   std::printf("%s: candidate pairs %zu rows %zu => %.2f per record; lambda %g threshold %.3f\n", name, engine.scored_pairs().size(), truth.size(), double(engine.scored_pairs().size())/truth.size(), engine.model().lambda, engine.link_threshold());
   const auto& stats = engine.blocking_stats();
@@ -154,6 +154,7 @@ void Diagnose(const char* name, const std::vector<TruthRecord>& a, const std::ve
       ++total;
       auto it = compared.find((uint64_t(x) << 32) | y);
       bool linked = labels[x] == labels[y];
+      if (it == compared.end()) ++uncompared_all;
       if (linked) continue;
       ++missed_link;
       auto v = scorer.Compare(x, y);
@@ -163,6 +164,7 @@ void Diagnose(const char* name, const std::vector<TruthRecord>& a, const std::ve
       else { if (it->second < engine.link_threshold()) ++low; std::printf("COMPARED %u %u p %.4f lbf %.2f%s\n", x, y, it->second, scorer.Log2BayesFactor(x,y), vs.c_str()); }
     }
   }
+  std::printf("%s: pair completeness %.4f (%zu of %zu true pairs never compared)\n", name, 1.0 - double(uncompared_all) / total, uncompared_all, total);
   std::printf("%s: true pairs %zu, not linked %zu, not compared %zu, compared below threshold %zu\n", name, total, missed_link, not_compared, low);
 }
 

@@ -182,7 +182,8 @@ TEST(PopulatedRecordFieldsTest, ListsOnlySetFieldsInNumberOrder) {
 class RecordScopeTest : public ::testing::Test {
  protected:
   PolicyDecision Check() {
-    return CheckRecordScope(agreement_, record_, lookup_);
+    return CheckRecordScope(agreement_, record_, lookup_,
+                            absl::CivilDay(2026, 11, 23));
   }
 
   v1::Agreement agreement_ =
@@ -223,6 +224,22 @@ TEST_F(RecordScopeTest, AgeOutsideRangeIsQuarantinedS9) {
 TEST_F(RecordScopeTest, UnknownAgeIsQuarantinedButAgeZeroIsKnown) {
   record_.set_age_at_referral(0);
   EXPECT_TRUE(Check().allowed());  // a baby: both dates are present
+  record_.clear_birth_year_month();
+  EXPECT_EQ(Check().verdict, Verdict::kQuarantine);
+}
+
+TEST_F(RecordScopeTest,
+       RegisterEntryWithoutReferralIsAgedOnTheDayOfSubmission) {
+  record_.clear_referral_date();
+  record_.clear_age_at_referral();
+  record_.set_birth_year_month("2010-05");  // 16 on 2026-11-23
+  EXPECT_TRUE(Check().allowed());
+  record_.set_birth_year_month("2000-12");  // 25 until December 2026
+  EXPECT_TRUE(Check().allowed());
+  record_.set_birth_year_month("2000-10");  // 26
+  EXPECT_EQ(Check().verdict, Verdict::kQuarantine);
+  record_.set_birth_year_month("2027-01");  // born after the day
+  EXPECT_EQ(Check().verdict, Verdict::kQuarantine);
   record_.clear_birth_year_month();
   EXPECT_EQ(Check().verdict, Verdict::kQuarantine);
 }
