@@ -79,8 +79,8 @@ LinkageEngine::LinkageEngine(LinkageOptions options)
       options_.model_settings.term_frequency_adjustment()) {
     term_frequencies_ = std::make_unique<TermFrequencies>();
   }
-  scorer_ = std::make_unique<PairScorer>(table_, *model_,
-                                         term_frequencies_.get());
+  scorer_ =
+      std::make_unique<PairScorer>(table_, *model_, term_frequencies_.get());
 }
 
 LinkageEngine::~LinkageEngine() = default;
@@ -117,8 +117,8 @@ void LinkageEngine::SetModel(FellegiSunterModel model) {
   model_ = std::make_unique<FellegiSunterModel>(std::move(model));
   // Building a scorer takes the logarithms of every level's m and u: once
   // per model, not per pair.
-  scorer_ = std::make_unique<PairScorer>(table_, *model_,
-                                         term_frequencies_.get());
+  scorer_ =
+      std::make_unique<PairScorer>(table_, *model_, term_frequencies_.get());
   // Edges already kept were decided at the old threshold; a changed model
   // is applied to the whole population by a relink (a fresh engine).
   if (graph_ != nullptr && linked_ == 0) {
@@ -130,44 +130,61 @@ absl::Status LinkageEngine::EstimateModel() {
   BlockPending();
   const size_t rows = table_.size();
   if (rows < 2) return absl::OkStatus();
-  // Candidate pairs of every row, as the linker will see them; a stride
-  // keeps the sample spread over the whole table when it is large.
   const PairScorer& scorer = *scorer_;
   const int threads = std::max(1, options_.threads);
-  std::vector<std::vector<ComparisonVector>> per_thread(threads);
-  std::atomic<size_t> pairs{0};
-  ParallelRows(0, rows, threads, [&](int t, size_t begin, size_t end) {
+  // The candidate pairs the linker will score, from every stride-th row: a
+  // fixed stride (not "the first N pairs") spreads the sample over the whole
+  // table, so both files of a two-file linkage and every batch are in it,
+  // and makes it the same whatever the thread timing. Pairs that can never
+  // link (cannot_link, two records of one one-per-person source) are left
+  // out: they are not candidates the model decides on.
+  size_t estimate = 0;
+  {
     std::vector<Row> candidates;
     BlockingStats unused;
-    for (size_t i = begin; i < end; ++i) {
-      if (pairs.load(std::memory_order_relaxed) >= kEmSamplePairs) return;
-      const Row row = static_cast<Row>(i);
-      if (retired_[row]) continue;
-      blocks_.Candidates(table_, row, &candidates, &unused);
-      for (Row other : candidates) {
-        if (retired_[other]) continue;
-        per_thread[t].push_back(scorer.Compare(other, row));
-      }
-      pairs.fetch_add(candidates.size(), std::memory_order_relaxed);
+    size_t probes = 0;
+    for (size_t i = 0; i < rows; i += 97) {
+      blocks_.Candidates(table_, static_cast<Row>(i), &candidates, &unused);
+      estimate += candidates.size();
+      ++probes;
     }
-  });
-  std::vector<ComparisonVector> sample;
-  for (auto& part : per_thread) {
-    sample.insert(sample.end(), part.begin(), part.end());
+    estimate = estimate * rows / std::max<size_t>(1, probes);
   }
-  if (sample.empty()) return absl::OkStatus();
-  // Order does not matter to EM once vectors are aggregated, but sorting
-  // makes the sample (and so the model) independent of thread timing.
-  std::sort(sample.begin(), sample.end(),
-            [](const ComparisonVector& x, const ComparisonVector& y) {
-              return x.level < y.level;
-            });
+  const size_t stride =
+      std::max<size_t>(1, (estimate + kEmSamplePairs - 1) / kEmSamplePairs);
+  std::vector<ComparisonPatterns> per_thread(threads);
+  ParallelRows(0, (rows + stride - 1) / stride, threads,
+               [&](int t, size_t begin, size_t end) {
+                 std::vector<Row> candidates;
+                 BlockingStats unused;
+                 for (size_t k = begin; k < end; ++k) {
+                   const Row row = static_cast<Row>(k * stride);
+                   if (retired_[row]) continue;
+                   blocks_.Candidates(table_, row, &candidates, &unused);
+                   for (Row other : candidates) {
+                     if (retired_[other] || NeverLinks(other, row)) continue;
+                     per_thread[t].Add(scorer.Compare(other, row));
+                   }
+                 }
+               });
+  ComparisonPatterns sample;
+  for (const ComparisonPatterns& part : per_thread) sample.Merge(part);
+  if (sample.pair_count() == 0) return absl::OkStatus();
   EQ_ASSIGN_OR_RETURN(
       FellegiSunterModel estimated,
       EstimateByEm(sample, *model_,
                    EmOptionsFromSettings(options_.model_settings)));
   SetModel(std::move(estimated));
   return absl::OkStatus();
+}
+
+bool LinkageEngine::NeverLinks(Row a, Row b) const {
+  const uint32_t source = table_.source(a);
+  if (source == table_.source(b) && source < one_per_person_source_.size() &&
+      one_per_person_source_[source]) {
+    return true;
+  }
+  return CannotLink(a, b);
 }
 
 bool LinkageEngine::CannotLink(Row a, Row b) const {
@@ -246,7 +263,7 @@ absl::StatusOr<LinkRun> LinkageEngine::LinkPending() {
       if (retired_[row]) continue;
       blocks_.Candidates(table_, row, &candidates, &out.stats);
       for (Row other : candidates) {
-        if (retired_[other]) continue;
+        if (retired_[other] || NeverLinks(other, row)) continue;
         ++out.compared;
         const uint8_t stage = DeterministicStage(other, row);
         const double probability = scorer.MatchProbability(other, row);

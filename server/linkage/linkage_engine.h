@@ -132,6 +132,9 @@ class LinkageEngine {
   void BlockPending();
   uint8_t DeterministicStage(Row a, Row b) const;
   bool CannotLink(Row a, Row b) const;
+  // Pairs no clustering could join: not worth scoring, and not candidates
+  // the model should be estimated on.
+  bool NeverLinks(Row a, Row b) const;
   ClusterGuards MakeGuards(double threshold) const;
 
   LinkageOptions options_;

@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "client/csv/csv_reader.h"
 #include "client/mapping/mapping_profile.h"
@@ -21,14 +22,15 @@
 #include "server/linkage/evaluation/pairwise_metrics.h"
 #include "server/linkage/evaluation/threshold_sweep.h"
 #include "server/linkage/linkage_engine.h"
-#include "server/linkage/model/pair_scorer.h"
 #include "server/linkage/model/comparison.h"
+#include "server/linkage/model/pair_scorer.h"
 #include "tests/bench/bench_util.h"
 
 ABSL_FLAG(std::string, build_dir, "build", "Build directory (unused here)");
 ABSL_FLAG(std::string, source_dir, ".", "Repository root");
 ABSL_FLAG(int, threads, 2, "Pipeline and engine threads");
 ABSL_FLAG(std::string, which, "4", "which");
+ABSL_FLAG(bool, random_u, false, "u from random pairs");
 
 namespace equilink::bench {
 namespace {
@@ -121,72 +123,183 @@ LoadedFile LoadFile(const std::string& profile_path, const std::string& path,
   return file;
 }
 
-
-void Diagnose(const char* name, const std::vector<TruthRecord>& a, const std::vector<TruthRecord>& b, bool two_file) {
+void Diagnose(const char* name, const std::vector<TruthRecord>& a,
+              const std::vector<TruthRecord>& b, bool two_file) {
   linkage::LinkageOptions options;
   options.threads = 2;
   options.keep_scored_pairs = true;
-  if (two_file) { options.one_record_per_person_sources = {"a", "b"}; }
+  if (two_file) {
+    options.one_record_per_person_sources = {"a", "b"};
+  }
   linkage::LinkageEngine engine(options);
   std::vector<uint32_t> truth;
   std::vector<int> src;
-  for (const auto& r : a) { OrDie(engine.AddRecord(r.record, truth.size(), "a")); truth.push_back(r.person); src.push_back(0);}
-  for (const auto& r : b) { OrDie(engine.AddRecord(r.record, truth.size(), two_file ? "b" : "a")); truth.push_back(r.person); src.push_back(1);}
+  for (const auto& r : a) {
+    OrDie(engine.AddRecord(r.record, truth.size(), "a"));
+    truth.push_back(r.person);
+    src.push_back(0);
+  }
+  for (const auto& r : b) {
+    OrDie(engine.AddRecord(r.record, truth.size(), two_file ? "b" : "a"));
+    truth.push_back(r.person);
+    src.push_back(1);
+  }
   if (!engine.EstimateModel().ok()) std::exit(1);
+  if (absl::GetFlag(FLAGS_random_u)) {
+    // Splink-style: u from random pairs, fixed; m and lambda by EM over the
+    // candidate pairs.
+    const auto& table = engine.features();
+    linkage::FellegiSunterModel start = engine.model();
+    linkage::PairScorer scorer0(table, start, nullptr);
+    std::vector<std::vector<double>> counts(linkage::kComparisonCount);
+    for (int c = 0; c < linkage::kComparisonCount; ++c)
+      counts[c].assign(start.comparisons[c].level_count(), 0.0);
+    uint64_t state = 12345;
+    const size_t n = table.size();
+    for (int i = 0; i < 2000000; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      uint32_t x = (state >> 33) % n;
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      uint32_t y = (state >> 33) % n;
+      if (x == y) continue;
+      auto v = scorer0.Compare(std::min(x, y), std::max(x, y));
+      for (int c = 0; c < linkage::kComparisonCount; ++c)
+        if (v.level[c] >= 0) counts[c][v.level[c]] += 1;
+    }
+    for (int c = 0; c < linkage::kComparisonCount; ++c) {
+      double total = 0;
+      for (double k : counts[c]) total += k;
+      if (total < 1000) continue;
+      auto& p = start.comparisons[c];
+      for (size_t l = 0; l < counts[c].size(); ++l)
+        p.u[l] = std::max(counts[c][l] / total, 1e-6);
+      double sum = 0;
+      for (double u : p.u) sum += u;
+      for (double& u : p.u) u /= sum;
+      p.u_fixed = true;
+    }
+    linkage::BlockIndex index(options.blocking);
+    std::vector<linkage::ComparisonVector> sample;
+    std::vector<linkage::Row> cand;
+    linkage::BlockingStats st;
+    for (linkage::Row r = 0; r < n; ++r) index.Add(table, r);
+    for (linkage::Row r = 0; r < n; ++r) {
+      index.Candidates(table, r, &cand, &st);
+      for (auto o : cand) sample.push_back(scorer0.Compare(o, r));
+    }
+    linkage::EmOptions em;
+    em.u_start_from_sample = false;
+    auto est = linkage::EstimateByEm(sample, start, em);
+    if (!est.ok()) std::exit(1);
+    engine.SetModel(*est);
+  }
   auto run = OrDie(engine.LinkPending());
   const auto& m = engine.model();
-  (void)m;
+  for (const auto& c : m.comparisons) {
+    if (c.m.empty()) continue;
+    std::string line;
+    for (int l = 0; l < c.level_count(); ++l)
+      absl::StrAppend(&line, absl::StrFormat(" L%d m=%.4g u=%.4g w=%.2f;", l,
+                                             c.m[l], c.u[l], c.MatchWeight(l)));
+    std::printf("  %s:%s\n", linkage::ComparisonName(c.id), line.c_str());
+  }
   // true pairs
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_person;
   for (uint32_t i = 0; i < truth.size(); ++i) by_person[truth[i]].push_back(i);
   absl::flat_hash_map<uint64_t, float> compared;
-  for (const auto& p : engine.scored_pairs()) compared[(uint64_t(p.a) << 32) | p.b] = p.probability;
+  for (const auto& p : engine.scored_pairs())
+    compared[(uint64_t(p.a) << 32) | p.b] = p.probability;
   linkage::PairScorer scorer(engine.features(), engine.model(), nullptr);
-  size_t uncompared_all = 0, total = 0, not_compared = 0, low = 0, missed_link = 0;
+  size_t uncompared_all = 0, total = 0, not_compared = 0, low = 0,
+         missed_link = 0;
   const auto& labels = engine.labels();
-  std::printf("%s: candidate pairs %zu rows %zu => %.2f per record; lambda %g threshold %.3f\n", name, engine.scored_pairs().size(), truth.size(), double(engine.scored_pairs().size())/truth.size(), engine.model().lambda, engine.link_threshold());
+  std::printf(
+      "%s: candidate pairs %zu rows %zu => %.2f per record; lambda %g "
+      "threshold %.3f\n",
+      name, engine.scored_pairs().size(), truth.size(),
+      double(engine.scored_pairs().size()) / truth.size(),
+      engine.model().lambda, engine.link_threshold());
   const auto& stats = engine.blocking_stats();
-  for (int k = 0; k < linkage::kBlockKindCount; ++k) std::printf("  kind %s: %llu pairs, %llu oversized\n", linkage::BlockKindName(static_cast<linkage::BlockKind>(k)), (unsigned long long)stats.kinds[k].candidate_pairs, (unsigned long long)stats.kinds[k].oversized_skips);
+  for (int k = 0; k < linkage::kBlockKindCount; ++k)
+    std::printf("  kind %s: %llu pairs, %llu oversized\n",
+                linkage::BlockKindName(static_cast<linkage::BlockKind>(k)),
+                (unsigned long long)stats.kinds[k].candidate_pairs,
+                (unsigned long long)stats.kinds[k].oversized_skips);
   for (auto& [person, rows] : by_person) {
-    for (size_t i = 0; i < rows.size(); ++i) for (size_t j = i + 1; j < rows.size(); ++j) {
-      uint32_t x = rows[i], y = rows[j];
-      if (two_file && src[x] == src[y]) continue;
-      ++total;
-      auto it = compared.find((uint64_t(x) << 32) | y);
-      bool linked = labels[x] == labels[y];
-      if (it == compared.end()) ++uncompared_all;
-      if (linked) continue;
-      ++missed_link;
-      auto v = scorer.Compare(x, y);
-      std::string vs;
-      for (int c = 0; c < linkage::kComparisonCount; ++c) absl::StrAppend(&vs, " ", linkage::ComparisonName(linkage::ComparisonAt(c)), "=", int(v.level[c]));
-      if (it == compared.end()) { ++not_compared; std::printf("NOTCOMPARED %u %u lbf %.2f p %.4f%s\n", x, y, scorer.Log2BayesFactor(x, y), scorer.MatchProbability(x, y), vs.c_str()); }
-      else { if (it->second < engine.link_threshold()) ++low; std::printf("COMPARED %u %u p %.4f lbf %.2f%s\n", x, y, it->second, scorer.Log2BayesFactor(x,y), vs.c_str()); }
-    }
+    for (size_t i = 0; i < rows.size(); ++i)
+      for (size_t j = i + 1; j < rows.size(); ++j) {
+        uint32_t x = rows[i], y = rows[j];
+        if (two_file && src[x] == src[y]) continue;
+        ++total;
+        auto it = compared.find((uint64_t(x) << 32) | y);
+        bool linked = labels[x] == labels[y];
+        if (it == compared.end()) ++uncompared_all;
+        if (linked) continue;
+        ++missed_link;
+        auto v = scorer.Compare(x, y);
+        std::string vs;
+        for (int c = 0; c < linkage::kComparisonCount; ++c)
+          absl::StrAppend(&vs, " ",
+                          linkage::ComparisonName(linkage::ComparisonAt(c)),
+                          "=", int(v.level[c]));
+        if (it == compared.end()) {
+          ++not_compared;
+          std::printf("NOTCOMPARED %u %u lbf %.2f p %.4f%s\n", x, y,
+                      scorer.Log2BayesFactor(x, y),
+                      scorer.MatchProbability(x, y), vs.c_str());
+        } else {
+          if (it->second < engine.link_threshold()) ++low;
+          std::printf("COMPARED %u %u p %.4f lbf %.2f%s\n", x, y, it->second,
+                      scorer.Log2BayesFactor(x, y), vs.c_str());
+        }
+      }
   }
-  std::printf("%s: pair completeness %.4f (%zu of %zu true pairs never compared)\n", name, 1.0 - double(uncompared_all) / total, uncompared_all, total);
-  std::printf("%s: true pairs %zu, not linked %zu, not compared %zu, compared below threshold %zu\n", name, total, missed_link, not_compared, low);
+  std::printf(
+      "%s: pair completeness %.4f (%zu of %zu true pairs never compared)\n",
+      name, 1.0 - double(uncompared_all) / total, uncompared_all, total);
+  {
+    size_t fp = 0;
+    for (const auto& p : engine.scored_pairs())
+      if (labels[p.a] == labels[p.b] && truth[p.a] != truth[p.b]) ++fp;
+    std::printf("%s: false linked compared pairs %zu\n", name, fp);
+  }
+  std::printf(
+      "%s: true pairs %zu, not linked %zu, not compared %zu, compared below "
+      "threshold %zu\n",
+      name, total, missed_link, not_compared, low);
 }
 
 int Main() {
   const std::string root = absl::GetFlag(FLAGS_source_dir) + "/";
   std::string key_bytes;
   for (int i = 0; i < 32; ++i) key_bytes.push_back(static_cast<char>(0xf0 ^ i));
-  const LinkageKey key = OrDie(LinkageKey::FromBytes("febrl-bench", SecretBytes(key_bytes)));
-  const std::unique_ptr<RecordPseudonymiser> pseudonymiser = OrDie(RecordPseudonymiser::Create(key));
+  const LinkageKey key =
+      OrDie(LinkageKey::FromBytes("febrl-bench", SecretBytes(key_bytes)));
+  const std::unique_ptr<RecordPseudonymiser> pseudonymiser =
+      OrDie(RecordPseudonymiser::Create(key));
   const std::string profile = root + std::string(kProfile);
   const std::string no_ssn = root + std::string(kNoSsnProfile);
   const std::string data = root + std::string(kDataDir);
   const std::string which = absl::GetFlag(FLAGS_which);
   if (which == "4" || which == "all") {
-  Diagnose("febrl4_no_ssn", LoadFile(no_ssn, data + "dataset4a.csv", *pseudonymiser).records, LoadFile(no_ssn, data + "dataset4b.csv", *pseudonymiser).records, true);
+    Diagnose("febrl4_no_ssn",
+             LoadFile(no_ssn, data + "dataset4a.csv", *pseudonymiser).records,
+             LoadFile(no_ssn, data + "dataset4b.csv", *pseudonymiser).records,
+             true);
   }
   if (which == "4ssn" || which == "all") {
-  Diagnose("febrl4", LoadFile(profile, data + "dataset4a.csv", *pseudonymiser).records, LoadFile(profile, data + "dataset4b.csv", *pseudonymiser).records, true);
+    Diagnose("febrl4",
+             LoadFile(profile, data + "dataset4a.csv", *pseudonymiser).records,
+             LoadFile(profile, data + "dataset4b.csv", *pseudonymiser).records,
+             true);
   }
   if (which == "3" || which == "all") {
-  Diagnose("febrl3_no_ssn", LoadFile(no_ssn, data + "dataset3.csv", *pseudonymiser).records, {}, false);
-  Diagnose("febrl3", LoadFile(profile, data + "dataset3.csv", *pseudonymiser).records, {}, false);
+    Diagnose("febrl3_no_ssn",
+             LoadFile(no_ssn, data + "dataset3.csv", *pseudonymiser).records,
+             {}, false);
+    Diagnose("febrl3",
+             LoadFile(profile, data + "dataset3.csv", *pseudonymiser).records,
+             {}, false);
   }
   return 0;
 }

@@ -146,13 +146,14 @@ TEST_F(HandBuiltTest, IdenticalRecordsLink) {
   const Row b = Add(base_);
   const ComparisonVector v = scorer_.Compare(a, b);
   for (ComparisonId id : {ComparisonId::kForename, ComparisonId::kSurname,
-                          ComparisonId::kDateOfBirth, ComparisonId::kAddress,
-                          ComparisonId::kPostcode}) {
+                          ComparisonId::kDateOfBirth, ComparisonId::kAddress}) {
     EXPECT_EQ(v[id], kExactLevel) << ComparisonName(id);
   }
   EXPECT_EQ(v[ComparisonId::kSex], binary_level::kAgree);
   // Implied by stronger evidence, so not counted again.
   EXPECT_EQ(v[ComparisonId::kBirthYearMonth], kNullLevel);
+  EXPECT_EQ(v[ComparisonId::kPostcode], kNullLevel);
+  EXPECT_EQ(v[ComparisonId::kLocality], kNullLevel);
   EXPECT_EQ(v[ComparisonId::kLsoa], kNullLevel);
   EXPECT_EQ(v[ComparisonId::kRecordClk], kNullLevel);
   EXPECT_EQ(v[ComparisonId::kNhsNumber], kNullLevel);
@@ -292,11 +293,38 @@ TEST_F(HandBuiltTest, MissingFieldsAreNullAndFallBack) {
   EXPECT_TRUE(scorer_.IsMatch(P(a, c)));
 
   // LSOA stands in for a postcode missing on one side only when both have it.
-  v1::PseudonymisedRecord lsoa_only = population_.Encode(no_postcode);
+  SyntheticPerson no_street = no_postcode;
+  no_street.address.clear();
+  v1::PseudonymisedRecord lsoa_only = population_.Encode(no_street);
   lsoa_only.set_lsoa_code(base_.lsoa);
   absl::StatusOr<Row> d = table_.Add(lsoa_only, 99, "test");
   ASSERT_THAT(d.status(), IsOk());
   EXPECT_EQ(scorer_.Compare(a, *d)[ComparisonId::kLsoa], binary_level::kAgree);
+}
+
+// Siblings share every location field: scored as independent evidence those
+// would outweigh a different forename and date of birth.
+TEST_F(HandBuiltTest, LocationIsOneComparisonSoSiblingsDoNotLink) {
+  const Row a = Add(base_);
+  SyntheticPerson sibling = base_;
+  sibling.forename = "oliver";
+  sibling.date_of_birth = base_.date_of_birth - 1130;  // three years older
+  const Row b = Add(sibling);
+  const ComparisonVector v = scorer_.Compare(a, b);
+  EXPECT_EQ(v[ComparisonId::kAddress], kExactLevel);
+  EXPECT_EQ(v[ComparisonId::kPostcode], kNullLevel);
+  EXPECT_EQ(v[ComparisonId::kLocality], kNullLevel);
+  EXPECT_EQ(v[ComparisonId::kLsoa], kNullLevel);
+  EXPECT_FALSE(scorer_.IsMatch(P(a, b)));
+
+  // Without addresses the postcode is the location; without that, the LSOA.
+  SyntheticPerson no_address = base_;
+  no_address.address.clear();
+  const Row c = Add(no_address);
+  ComparisonVector w = scorer_.Compare(a, c);
+  EXPECT_EQ(w[ComparisonId::kAddress], kNullLevel);
+  EXPECT_EQ(w[ComparisonId::kPostcode], kExactLevel);
+  EXPECT_EQ(w[ComparisonId::kLsoa], kNullLevel);
 }
 
 TEST_F(HandBuiltTest, RecordClkIsTheEvidenceWhenNoFieldsCompare) {
