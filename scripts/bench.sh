@@ -29,6 +29,11 @@ cd "$root"
 for name in pseudonymise_bench submit_bench; do
   run "$name" "$bench_dir/$name" --build_dir="$root/$build" --source_dir="$root"
 done
+# Issue 4: the Dice kernels, FEBRL and clkhash accuracy, synthetic linkage at 100k and the
+# incremental worker into a store of 1M people.
+run dice_bench "$bench_dir/dice_bench"
+run febrl_bench "$bench_dir/febrl_bench" --source_dir="$root"
+run linkage_bench "$bench_dir/linkage_bench"
 
 {
   echo "{"

@@ -271,22 +271,20 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
     const BlockKind kind = KindOfSlot(slot);
     if (kind == BlockKind::kRecordClk && clk_swept) continue;
     BlockKindStats& kind_stats = stats->kinds[static_cast<int>(kind)];
-    const auto block = blocks_.find(keys[slot]);
-    if (block == blocks_.end()) continue;
     members.clear();
     bool oversized = false;
-    for (uint32_t member = block->second.head; member != kNone;) {
-      // Members are newest first: skip those at or after this row.
-      if (member < row) {
-        if (members.size() == cap) {
-          oversized = true;
-          break;
-        }
-        members.push_back(member);
+    // The row is itself a member of the block (Add ran for it), and its own
+    // link points at the next older member: walking from there visits only
+    // the members before it, never the newer ones, so a block costs what it
+    // contributes. A key is only ever in the slot of its kind, so the
+    // members' links for this key are in the same slot.
+    for (uint32_t member = next_[offset + slot]; member != kNone;
+         member = next_[static_cast<size_t>(member) * slots_ + slot]) {
+      if (members.size() == cap) {
+        oversized = true;
+        break;
       }
-      // The member's slot for this key: the same slot index, because a key
-      // is only ever in the slot of its kind.
-      member = next_[static_cast<size_t>(member) * slots_ + slot];
+      members.push_back(member);
     }
     if (oversized) {
       ++kind_stats.oversized_skips;
