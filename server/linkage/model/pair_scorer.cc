@@ -133,18 +133,36 @@ ComparisonVector PairScorer::Compare(Row a, Row b) const {
       DiceLevel(ComparisonId::kPostcode, EncodedField::kPostcode, a, b);
   const int8_t locality =
       DiceLevel(ComparisonId::kLocality, EncodedField::kLocality, a, b);
-  v[ComparisonId::kAddress] = address;
-  v[ComparisonId::kPostcode] = postcode;
-  v[ComparisonId::kLocality] = locality;
+  // Address, postcode, LSOA and locality all record where the person lives:
+  // people of one household agree on all of them, so scored as independent
+  // evidence they would outweigh a different forename and date of birth and
+  // link siblings as one child. Location is one hierarchical comparison: the
+  // most specific field both records hold is compared, and a coarser one
+  // only when the finer did not agree (a typo in the address, a move within
+  // the area), since agreement of the finer implies the coarser.
+  bool located = false;
+  if (address != kNullLevel) {
+    v[ComparisonId::kAddress] = address;
+    // Only an exact address implies the postcode: after a typo the postcode
+    // is what shows the address is the same one.
+    located = address == kExactLevel;
+  }
+  if (!located && postcode != kNullLevel) {
+    v[ComparisonId::kPostcode] = postcode;
+    located = postcode == kExactLevel;
+  }
   // The LSOA is derived from the postcode: only without a postcode.
-  if (postcode == kNullLevel && levels_[Index(ComparisonId::kLsoa)].enabled) {
+  if (!located && postcode == kNullLevel &&
+      levels_[Index(ComparisonId::kLsoa)].enabled) {
     const uint32_t lsoa_a = t.lsoa(a);
     const uint32_t lsoa_b = t.lsoa(b);
     if (lsoa_a != 0 && lsoa_b != 0) {
       v[ComparisonId::kLsoa] =
           lsoa_a == lsoa_b ? binary_level::kAgree : binary_level::kDisagree;
+      located = lsoa_a == lsoa_b;
     }
   }
+  if (!located) v[ComparisonId::kLocality] = locality;
 
   // The record CLK hashes the same fields again: it is the evidence only when
   // no field encoding could be compared.
