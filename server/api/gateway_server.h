@@ -29,9 +29,9 @@
 #include "server/governance/agreement_registry.h"
 #include "server/governance/imd_local_authority_lookup.h"
 #include "server/governance/optout_registry.h"
-#include "server/linkage/linkage_worker.h"
 #include "server/ingest/batch_ingestor.h"
 #include "server/ingest/rate_limiter.h"
+#include "server/linkage/linkage_worker.h"
 #include "server/store/store.h"
 
 namespace equilink::api {
