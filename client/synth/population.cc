@@ -162,12 +162,25 @@ int DrawAge(SynthRandom& rng) {
   return rng.Weighted(kWeights);
 }
 
-std::string DrawNhsNumber(SynthRandom& rng,
+// Valid numbers (check digit not 10) in the NHS's own test range, 999 000
+// 0000 to 999 999 9999: about 909,000.
+constexpr int kTestRangeCapacity = 909000;
+
+// Fixed digits of a population's NHS numbers. The 999 range is the NHS's own
+// test range: no real person holds these. A population too big to draw from
+// it without crowding (draws slow down as it fills, and it cannot hold a
+// million) uses the 99 range, which the NHS does not allocate either (England
+// issues from 4 and 6-7, Northern Ireland from 3, Scotland's CHI numbers are
+// dates).
+int NhsPrefixDigits(int people) {
+  return people <= kTestRangeCapacity / 2 ? 3 : 2;
+}
+
+std::string DrawNhsNumber(int prefix_digits, SynthRandom& rng,
                           absl::flat_hash_set<uint64_t>& used) {
-  // The 999 range is the NHS's own test range: no real person holds these.
   while (true) {
     int digits[10] = {9, 9, 9};
-    for (int i = 3; i < 9; ++i) digits[i] = rng.Below(10);
+    for (int i = prefix_digits; i < 9; ++i) digits[i] = rng.Below(10);
     int sum = 0;
     for (int i = 0; i < 9; ++i) sum += digits[i] * (10 - i);
     int check = 11 - sum % 11;
@@ -299,6 +312,7 @@ std::vector<SynthPerson> GeneratePeople(const SynthOptions& options,
 
   SynthRandom rng = SynthRandom::Stream(options.seed, kHouseholdStream);
   absl::flat_hash_set<uint64_t> nhs_used;
+  const int nhs_prefix_digits = NhsPrefixDigits(options.people);
   std::vector<SynthPerson> people;
   people.reserve(static_cast<size_t>(std::max(0, options.people)));
   static constexpr double kChildrenWeights[] = {0.40, 0.33, 0.17, 0.07, 0.03};
@@ -366,7 +380,7 @@ std::vector<SynthPerson> GeneratePeople(const SynthOptions& options,
                              ? std::string(rng.PickPopular(surnames.surnames))
                          : c == 1 ? people.back().surname
                                   : family_surname;
-        person.nhs_number = DrawNhsNumber(rng, nhs_used);
+        person.nhs_number = DrawNhsNumber(nhs_prefix_digits, rng, nhs_used);
         person.need = area_need * std::exp(0.8 * rng.Normal());
         people.push_back(std::move(person));
       }

@@ -72,11 +72,13 @@ struct TileBuffer {
   std::vector<uint64_t> bits;  // over-allocated, used from a 64-byte boundary
   std::vector<int64_t> bound;
   std::vector<uint16_t> pop;
+  std::vector<int64_t> tail_pop;
 };
 
-PackedTile PackTile(const uint64_t* b_bits, const uint16_t* b_pop, size_t first,
-                    size_t rows, int words, int width, int64_t scaled_threshold,
-                    TileBuffer* buffer) {
+PackedTile PackTile(const KernelOps& ops, const uint64_t* b_bits,
+                    const uint16_t* b_pop, size_t first, size_t rows, int words,
+                    int64_t scaled_threshold, TileBuffer* buffer) {
+  const size_t width = static_cast<size_t>(ops.group_width);
   const size_t groups = (rows + width - 1) / width;
   const size_t lanes = groups * width;
   buffer->bound.resize(lanes);
@@ -87,11 +89,20 @@ PackedTile PackTile(const uint64_t* b_bits, const uint16_t* b_pop, size_t first,
         lane < rows ? scaled_threshold * b_pop[first + lane] : kNeverBound;
   }
   const uint64_t* rows_bits = b_bits + first * words;
+  buffer->tail_pop.assign(lanes, 0);
+  if (words >= kEarlyExitMinWords) {
+    const int half = words / 2;
+    for (size_t row = 0; row < rows; ++row) {
+      const uint64_t* tail = rows_bits + row * words + half;
+      buffer->tail_pop[row] = ops.and_popcount(tail, tail, words - half);
+    }
+  }
   if (width == 1) {
     // Row-major already: no copy.
     return PackedTile{.bits = rows_bits,
                       .bound = buffer->bound.data(),
                       .pop = buffer->pop.data(),
+                      .tail_pop = buffer->tail_pop.data(),
                       .first_row = static_cast<uint32_t>(first),
                       .groups = static_cast<uint32_t>(groups)};
   }
@@ -113,6 +124,7 @@ PackedTile PackTile(const uint64_t* b_bits, const uint16_t* b_pop, size_t first,
   return PackedTile{.bits = packed,
                     .bound = buffer->bound.data(),
                     .pop = buffer->pop.data(),
+                    .tail_pop = buffer->tail_pop.data(),
                     .first_row = static_cast<uint32_t>(first),
                     .groups = static_cast<uint32_t>(groups)};
 }
@@ -196,9 +208,9 @@ std::vector<DiceMatch> AllPairsWith(const KernelOps& ops,
       const size_t chunk = task % chunks;
       if (tile_index != packed_tile) {
         const size_t first = tile_index * tile_rows;
-        tile =
-            PackTile(b_bits, b_pop, first, std::min(tile_rows, b_count - first),
-                     words, static_cast<int>(width), scaled_threshold, &buffer);
+        tile = PackTile(ops, b_bits, b_pop, first,
+                        std::min(tile_rows, b_count - first), words,
+                        scaled_threshold, &buffer);
         packed_tile = tile_index;
       }
       const size_t begin = chunk * chunk_rows;

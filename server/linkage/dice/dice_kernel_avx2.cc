@@ -4,7 +4,8 @@
 // AVX2 has no vector popcount, so bytes are counted with Muła's nibble
 // lookup (vpshufb into a 16-entry table) and summed into 64-bit lanes with
 // vpsadbw. All pairs: B is packed word-major in groups of 4 rows, so the 4
-// lanes of the sum are 4 candidates' counts and need no horizontal sum.
+// lanes of the sum are 4 candidates' counts and need no horizontal sum; and
+// most groups stop after half their words (see kEarlyExitMinWords).
 
 // GCC 12's intrinsic headers use deliberately undefined vectors
 // (_mm256_undefined_si256) that its own -Wuninitialized then reports (GCC
@@ -95,36 +96,77 @@ void DiceManyAvx2(const uint64_t* query, uint32_t query_pop,
   }
 }
 
+// The and-popcounts of words [first, last) of a group, one per lane.
+// Unrolled (with the row width known) so the byte sums stay in registers.
+[[gnu::always_inline]] inline __m256i CountWords(const __m256i* column,
+                                                 const uint64_t* query,
+                                                 int first, int last) {
+  __m256i counts = _mm256_setzero_si256();
+  for (int chunk = first; chunk < last; chunk += kWordsPerByteSum) {
+    const int end =
+        chunk + kWordsPerByteSum < last ? chunk + kWordsPerByteSum : last;
+    __m256i bytes = _mm256_setzero_si256();
+#pragma GCC unroll 16
+    for (int k = chunk; k < end; ++k) {
+      const __m256i both =
+          _mm256_and_si256(_mm256_load_si256(column + k),
+                           _mm256_set1_epi64x(static_cast<int64_t>(query[k])));
+      bytes = _mm256_add_epi8(bytes, PopcountBytes(both));
+    }
+    counts = _mm256_add_epi64(counts,
+                              _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
+  }
+  return counts;
+}
+
+// From kEarlyExitMinWords words, each group is dropped after half its words
+// when none of its lanes can pass.
 template <int kWords>
 void MatchTileAvx2(const QueryRows& queries, const PackedTile& tile,
                    int runtime_words, const Filter& filter, HitBuffer* hits) {
+  constexpr bool kEarlyExit = kWords >= kEarlyExitMinWords;
+  constexpr int kHalf = kEarlyExit ? kWords / 2 : 0;
   const int words = kWords > 0 ? kWords : runtime_words;
   const __m256i* bound = reinterpret_cast<const __m256i*>(tile.bound);
+  const __m256i* tail_pop = reinterpret_cast<const __m256i*>(tile.tail_pop);
   for (uint32_t a = queries.begin; a < queries.end; ++a) {
     const uint64_t* query = queries.bits + static_cast<size_t>(a) * words;
     const uint32_t query_pop = queries.pop[a];
     // AVX2 has only a greater-than compare: x >= y is x > y - 1.
     const __m256i query_bound =
         _mm256_set1_epi64x(filter.scaled_threshold * query_pop - 1);
+    __m256i query_tail_pop = _mm256_setzero_si256();
+    if constexpr (kEarlyExit) {
+      int64_t count = 0;
+      for (int k = kHalf; k < kWords; ++k)
+        count += __builtin_popcountll(query[k]);
+      query_tail_pop = _mm256_set1_epi64x(count);
+    }
     const __m256i* column = reinterpret_cast<const __m256i*>(tile.bits);
     for (uint32_t group = 0; group < tile.groups; ++group, column += words) {
-      __m256i counts = _mm256_setzero_si256();
-      for (int first = 0; first < words; first += kWordsPerByteSum) {
-        const int last =
-            first + kWordsPerByteSum < words ? first + kWordsPerByteSum : words;
-        __m256i bytes = _mm256_setzero_si256();
-        for (int k = first; k < last; ++k) {
-          const __m256i both = _mm256_and_si256(
-              _mm256_load_si256(column + k),
-              _mm256_set1_epi64x(static_cast<int64_t>(query[k])));
-          bytes = _mm256_add_epi8(bytes, PopcountBytes(both));
+      const __m256i group_bound = _mm256_loadu_si256(bound + group);
+      __m256i counts;
+      if constexpr (kEarlyExit) {
+        counts = CountWords(column, query, 0, kHalf);
+        // The most the pair can share: what the first half shares plus the
+        // smaller second half. Popcounts fit in the low 32 bits of each
+        // lane, so the unsigned 32-bit minimum is the 64-bit one.
+        const __m256i most = _mm256_add_epi64(
+            counts, _mm256_min_epu32(_mm256_loadu_si256(tail_pop + group),
+                                     query_tail_pop));
+        const __m256i best_margin = _mm256_sub_epi64(
+            _mm256_slli_epi64(most, kFilterShift), group_bound);
+        if (_mm256_testz_si256(_mm256_cmpgt_epi64(best_margin, query_bound),
+                               _mm256_set1_epi64x(-1)) != 0) {
+          continue;
         }
-        counts = _mm256_add_epi64(
-            counts, _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
+        counts =
+            _mm256_add_epi64(counts, CountWords(column, query, kHalf, kWords));
+      } else {
+        counts = CountWords(column, query, 0, words);
       }
-      const __m256i margin =
-          _mm256_sub_epi64(_mm256_slli_epi64(counts, kFilterShift),
-                           _mm256_loadu_si256(bound + group));
+      const __m256i margin = _mm256_sub_epi64(
+          _mm256_slli_epi64(counts, kFilterShift), group_bound);
       const int passed = _mm256_movemask_pd(
           _mm256_castsi256_pd(_mm256_cmpgt_epi64(margin, query_bound)));
       if (passed != 0) {

@@ -5,7 +5,8 @@
 // holds the same word of 8 candidates and the 8 lanes of the sum are the 8
 // candidates' counts: no horizontal reduction. The query's words sit
 // broadcast in registers for the whole tile, so each candidate costs, per
-// word, one load-and (vpandq), one vpopcntq and one add.
+// word, one load-and (vpandq), one vpopcntq and one add; and most groups
+// stop after half their words (see kEarlyExitMinWords).
 
 // GCC 12's intrinsic headers use deliberately undefined vectors
 // (_mm256_undefined_si256) that its own -Wuninitialized then reports (GCC
@@ -76,13 +77,47 @@ void DiceManyAvx512(const uint64_t* query, uint32_t query_pop,
   }
 }
 
+// Adds the and-popcounts of words [first, last) of the group to `sums`,
+// spreading the adds over four chains. Unrolled so that the sums and the
+// query stay in registers: rolled up, GCC keeps sums[k & 3] in memory and
+// every word waits on a store-to-load round trip.
+template <int kWords>
+[[gnu::always_inline]] inline void AccumulateWords(const __m512i* column,
+                                                   const uint64_t* query,
+                                                   const __m512i* query_words,
+                                                   int first, int last,
+                                                   __m512i sums[4]) {
+#pragma GCC unroll 16
+  for (int k = first; k < last; ++k) {
+    __m512i query_word;
+    if constexpr (kWords > 0) {
+      query_word = query_words[k];
+    } else {
+      query_word = _mm512_set1_epi64(static_cast<int64_t>(query[k]));
+    }
+    sums[k & 3] = _mm512_add_epi64(
+        sums[k & 3], _mm512_popcnt_epi64(_mm512_and_si512(
+                         _mm512_load_si512(column + k), query_word)));
+  }
+}
+
+inline __m512i SumOf(const __m512i sums[4]) {
+  return _mm512_add_epi64(_mm512_add_epi64(sums[0], sums[1]),
+                          _mm512_add_epi64(sums[2], sums[3]));
+}
+
 // kWords > 0: the row width known at compile time, the query held in
-// registers; 0: any width, the query re-read (broadcast) from L1.
+// registers (and, from kEarlyExitMinWords words, each group dropped after
+// half its words when none of its lanes can pass); 0: any width, the query
+// re-read (broadcast) from L1.
 template <int kWords>
 void MatchTileAvx512(const QueryRows& queries, const PackedTile& tile,
                      int runtime_words, const Filter& filter, HitBuffer* hits) {
+  constexpr bool kEarlyExit = kWords >= kEarlyExitMinWords;
+  constexpr int kHalf = kEarlyExit ? kWords / 2 : 0;
   const int words = kWords > 0 ? kWords : runtime_words;
   const __m512i* bound = reinterpret_cast<const __m512i*>(tile.bound);
+  const __m512i* tail_pop = reinterpret_cast<const __m512i*>(tile.tail_pop);
   for (uint32_t a = queries.begin; a < queries.end; ++a) {
     const uint64_t* query = queries.bits + static_cast<size_t>(a) * words;
     const uint32_t query_pop = queries.pop[a];
@@ -90,33 +125,42 @@ void MatchTileAvx512(const QueryRows& queries, const PackedTile& tile,
         _mm512_set1_epi64(filter.scaled_threshold * query_pop);
     __m512i query_words[kWords > 0 ? kWords : 1];
     if constexpr (kWords > 0) {
+#pragma GCC unroll 16
       for (int k = 0; k < kWords; ++k) {
         query_words[k] = _mm512_set1_epi64(static_cast<int64_t>(query[k]));
       }
     }
+    __m512i query_tail_pop = _mm512_setzero_si512();
+    if constexpr (kEarlyExit) {
+      int64_t count = 0;
+      for (int k = kHalf; k < kWords; ++k)
+        count += __builtin_popcountll(query[k]);
+      query_tail_pop = _mm512_set1_epi64(count);
+    }
     const __m512i* column = reinterpret_cast<const __m512i*>(tile.bits);
     for (uint32_t group = 0; group < tile.groups; ++group, column += words) {
-      // Four partial sums keep the adds off one dependency chain.
       __m512i sums[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(),
                          _mm512_setzero_si512(), _mm512_setzero_si512()};
-      for (int k = 0; k < words; ++k) {
-        __m512i query_word;
-        if constexpr (kWords > 0) {
-          query_word = query_words[k];
-        } else {
-          query_word = _mm512_set1_epi64(static_cast<int64_t>(query[k]));
-        }
-        sums[k & 3] = _mm512_add_epi64(
-            sums[k & 3], _mm512_popcnt_epi64(_mm512_and_si512(
-                             _mm512_load_si512(column + k), query_word)));
+      const __m512i group_bound = _mm512_loadu_si512(bound + group);
+      if constexpr (kEarlyExit) {
+        AccumulateWords<kWords>(column, query, query_words, 0, kHalf, sums);
+        // The most the pair can share: what the first half shares plus the
+        // smaller second half.
+        const __m512i most = _mm512_add_epi64(
+            SumOf(sums), _mm512_min_epi64(_mm512_loadu_si512(tail_pop + group),
+                                          query_tail_pop));
+        const __m512i best_margin = _mm512_sub_epi64(
+            _mm512_slli_epi64(most, kFilterShift), group_bound);
+        if (_mm512_cmpge_epi64_mask(best_margin, query_bound) == 0) continue;
+        AccumulateWords<kWords>(column, query, query_words, kHalf, kWords,
+                                sums);
+      } else {
+        AccumulateWords<kWords>(column, query, query_words, 0, words, sums);
       }
-      const __m512i counts =
-          _mm512_add_epi64(_mm512_add_epi64(sums[0], sums[1]),
-                           _mm512_add_epi64(sums[2], sums[3]));
+      const __m512i counts = SumOf(sums);
       // 2 * and * 2^16 - t' * pop_b >= t' * pop_a, lane by lane.
-      const __m512i margin =
-          _mm512_sub_epi64(_mm512_slli_epi64(counts, kFilterShift),
-                           _mm512_loadu_si512(bound + group));
+      const __m512i margin = _mm512_sub_epi64(
+          _mm512_slli_epi64(counts, kFilterShift), group_bound);
       const __mmask8 passed = _mm512_cmpge_epi64_mask(margin, query_bound);
       if (passed != 0) {
         OfferLanes(a, query_pop, passed, counts, tile, group, filter, hits);

@@ -33,6 +33,14 @@ struct Filter {
 // A bound no pair reaches: marks the padding lanes of a packed tile.
 inline constexpr int64_t kNeverBound = int64_t{1} << 60;
 
+// The vector kernels count the first half of a row's words, then stop if no
+// candidate of the group can still pass: the common bits of the second half
+// are at most the smaller of the two halves' popcounts. Two unrelated Bloom
+// encodings share about a fifth of their bits, far below any useful
+// threshold, so almost every pair is decided on half the words. The test is
+// exact (a bound, not a guess). Rows of fewer than 8 words are counted whole.
+inline constexpr int kEarlyExitMinWords = 8;
+
 // A tile of B rows laid out for a kernel with `group_width` lanes: groups of
 // group_width rows, each stored word-major ([group][word][lane]), so a
 // vector load gets the same word of group_width candidates. A width of 1 is
@@ -41,7 +49,10 @@ struct PackedTile {
   const uint64_t* bits;
   const int64_t* bound;  // per lane: scaled_threshold * pop
   const uint16_t* pop;   // per lane
-  uint32_t first_row;    // the B row of lane 0 of group 0
+  // Per lane: bits set in the row's second half (words / 2 onwards), for
+  // rows of at least kEarlyExitMinWords words; 0 in padding lanes.
+  const int64_t* tail_pop;
+  uint32_t first_row;  // the B row of lane 0 of group 0
   uint32_t groups;
 };
 

@@ -196,6 +196,47 @@ TEST_P(DiceKernelTest, AllPairsMatchesBruteForce) {
   }
 }
 
+TEST_P(DiceKernelTest, LopsidedHalvesAreDecidedExactly) {
+  // The vector kernels drop a candidate after half its words when even the
+  // smaller second half cannot lift it over the threshold. Rows with all
+  // their bits in one half (and near copies of them) put pairs exactly at
+  // that bound: nothing that passes may be dropped.
+  for (int words : {8, 16}) {
+    std::mt19937_64 rng(700 + words);
+    Encodings a{.words = words, .bits = {}, .pop = {}};
+    Encodings b{.words = words, .bits = {}, .pop = {}};
+    for (Encodings* set : {&a, &b}) {
+      const size_t rows = set == &a ? 23 : 205;
+      set->bits.assign(rows * words, 0);
+      for (size_t r = 0; r < rows; ++r) {
+        uint64_t* row = set->bits.data() + r * words;
+        const int shape = static_cast<int>(rng() % 4);
+        for (int k = 0; k < words; ++k) {
+          const bool first_half = k < words / 2;
+          if (shape == 0 && first_half) row[k] = rng() | rng();
+          if (shape == 1 && !first_half) row[k] = rng() | rng();
+          if (shape >= 2) row[k] = rng();
+        }
+        if (set == &b && r < 2 * a.size()) {
+          // A near copy of an A row, some bits moved between the halves.
+          const uint64_t* source = a.row(r / 2);
+          for (int k = 0; k < words; ++k) {
+            row[k] = source[(k + (r % 2) * words / 2) % words] ^
+                     (rng() & rng() & rng());
+          }
+        }
+        set->pop.push_back(static_cast<uint16_t>(
+            ReferenceAndPopcount(set->row(r), set->row(r), words)));
+      }
+    }
+    for (double threshold : {0.3, 0.45, 0.5, 0.6, 0.75, 0.9}) {
+      EXPECT_EQ(Flatten(AllPairs(a, b, threshold, 2)),
+                BruteForce(a, b, threshold))
+          << "words " << words << " threshold " << threshold;
+    }
+  }
+}
+
 TEST_P(DiceKernelTest, PairExactlyAtTheThresholdIsIncluded) {
   // |a| = 4, |b| = 6, |a & b| = 3: Dice 0.6 exactly, which is not a double.
   const std::vector<uint64_t> a = {0b1111, 0, 0, 0, 0, 0, 0, 0};
