@@ -35,6 +35,12 @@ std::vector<uint16_t> MakePermutations(int count, uint64_t seed) {
   return tables;
 }
 
+// The block chain of a row: 0 if it holds a checked NHS number (such rows
+// meet each other only through the national id key), else 1.
+int ChainOf(const FeatureTable& table, Row row) {
+  return table.nhs_token(row) != 0 && table.nhs_checked(row) ? 0 : 1;
+}
+
 int BirthYear(const FeatureTable& table, Row row) {
   const int32_t months = table.birth_year_month(row);
   return months < 0 ? -1 : months / 12;
@@ -80,16 +86,18 @@ const char* BlockKindName(BlockKind kind) {
 
 BlockIndex::BlockIndex(BlockingOptions options)
     : options_(options),
-      slots_(kExactSlots + options.name_lsh_bands + options.address_lsh_bands +
-             options.clk_lsh_bands),
       name_permutations_(MakePermutations(
           options.name_lsh_bands * options.name_lsh_rows, 0x6e616d65)),
       address_permutations_(MakePermutations(
           options.address_lsh_bands * options.address_lsh_rows, 0x61646472)),
       clk_permutations_(MakePermutations(
-          options.clk_lsh_bands * options.clk_lsh_rows, 0x636c6b)) {}
-
-int BlockIndex::KeySlots() const { return slots_; }
+          options.clk_lsh_bands * options.clk_lsh_rows, 0x636c6b)),
+      next_(DenseSlots()),
+      other_(DenseSlots()),
+      rank_(DenseSlots()),
+      clk_next_(options.clk_lsh_bands),
+      clk_other_(options.clk_lsh_bands),
+      clk_rank_(options.clk_lsh_bands) {}
 
 void BlockIndex::MinHashBands(const uint64_t* const* words,
                               const int* word_counts, int parts, int bands,
@@ -130,9 +138,10 @@ void BlockIndex::MinHashBands(const uint64_t* const* words,
   }
 }
 
-void BlockIndex::ComputeKeys(const FeatureTable& table, Row row,
-                             uint64_t* keys) const {
-  std::fill(keys, keys + slots_, 0);
+void BlockIndex::ComputeKeys(const FeatureTable& table, Row row, uint64_t* keys,
+                             uint64_t* clk_keys) const {
+  std::fill(keys, keys + DenseSlots(), 0);
+  std::fill(clk_keys, clk_keys + options_.clk_lsh_bands, 0);
   if (table.nhs_token(row) != 0) {
     keys[0] = KeyOf(BlockKind::kNationalId, table.nhs_token(row));
   }
@@ -202,24 +211,56 @@ void BlockIndex::ComputeKeys(const FeatureTable& table, Row row,
         kEncodedFieldWords[static_cast<int>(EncodedField::kRecordClk)]};
     MinHashBands(parts, counts, 1, options_.clk_lsh_bands,
                  options_.clk_lsh_rows, clk_permutations_,
-                 BlockKind::kRecordClk, keys + ClkBandSlot());
+                 BlockKind::kRecordClk, clk_keys);
   }
 }
 
+BlockIndex::Joined BlockIndex::Join(uint64_t key, int chain, uint32_t member) {
+  Block& block = blocks_[key];
+  const Joined joined{.next = block.head[chain],
+                      .other = block.head[1 - chain],
+                      .rank = static_cast<uint16_t>(
+                          std::min<uint32_t>(block.size[chain], kRankCap))};
+  block.head[chain] = member;
+  ++block.size[chain];
+  return joined;
+}
+
 void BlockIndex::Add(const FeatureTable& table, Row row) {
-  const size_t offset = static_cast<size_t>(row) * slots_;
-  keys_.resize(offset + slots_);
-  next_.resize(offset + slots_, kNone);
-  uint64_t* keys = keys_.data() + offset;
-  ComputeKeys(table, row, keys);
-  for (int slot = 0; slot < slots_; ++slot) {
-    if (keys[slot] == 0) continue;
-    Block& block = blocks_[keys[slot]];
-    next_[offset + slot] = block.head;
-    block.head = row;
-    ++block.size;
+  std::vector<uint64_t> keys(static_cast<size_t>(KeysPerRow()));
+  KeysOf(table, row, keys.data());
+  AddKeys(table, row, keys.data());
+}
+
+void BlockIndex::KeysOf(const FeatureTable& table, Row row,
+                        uint64_t* keys) const {
+  ComputeKeys(table, row, keys, keys + DenseSlots());
+}
+
+void BlockIndex::AddKeys(const FeatureTable& table, Row row,
+                         const uint64_t* keys) {
+  const int dense = DenseSlots();
+  const int clk_bands = options_.clk_lsh_bands;
+  const int chain = ChainOf(table, row);
+  for (int slot = 0; slot < dense; ++slot) {
+    const Joined joined =
+        keys[slot] == 0 ? Joined{} : Join(keys[slot], chain, row);
+    next_[slot].push_back(joined.next);
+    other_[slot].push_back(joined.other);
+    rank_[slot].push_back(joined.rank);
   }
-  if (table.has(EncodedField::kRecordClk, row)) clk_rows_.push_back(row);
+  if (table.has(EncodedField::kRecordClk, row)) {
+    const uint32_t ordinal = static_cast<uint32_t>(clk_rows_.size());
+    clk_rows_.push_back(row);
+    clk_chain_.push_back(static_cast<uint8_t>(chain));
+    for (int band = 0; band < clk_bands; ++band) {
+      const uint64_t key = keys[static_cast<size_t>(dense + band)];
+      const Joined joined = key == 0 ? Joined{} : Join(key, chain, ordinal);
+      clk_next_[band].push_back(joined.next);
+      clk_other_[band].push_back(joined.other);
+      clk_rank_[band].push_back(joined.rank);
+    }
+  }
 }
 
 BlockKind BlockIndex::KindOfSlot(int slot) const {
@@ -228,70 +269,102 @@ BlockKind BlockIndex::KindOfSlot(int slot) const {
   if (slot == 10) return BlockKind::kForenamePostcode;
   if (slot == 11) return BlockKind::kAddress;
   if (slot < AddressBandSlot()) return BlockKind::kNameLsh;
-  if (slot < ClkBandSlot()) return BlockKind::kPostcodeAddressLsh;
-  return BlockKind::kRecordClk;
+  return BlockKind::kPostcodeAddressLsh;
+}
+
+void BlockIndex::Walk(uint32_t first, const std::vector<uint32_t>& links,
+                      const Row* to_row, std::vector<Row>* out) {
+  // The row is itself a member of the block (Add ran for it), and its own
+  // link points at the next older member: walking from there visits only
+  // the members before it, never the newer ones, so a block costs what it
+  // contributes.
+  for (uint32_t member = first; member != kNone; member = links[member]) {
+    out->push_back(to_row != nullptr ? to_row[member] : member);
+  }
 }
 
 void BlockIndex::Candidates(const FeatureTable& table, Row row,
                             std::vector<Row>* out, BlockingStats* stats) const {
   out->clear();
-  const size_t offset = static_cast<size_t>(row) * slots_;
-  const uint64_t* keys = keys_.data() + offset;
-  const size_t cap = options_.max_block_size;
+  const int chain = ChainOf(table, row);
+  // Walks the chains of one block the row may meet: its own chain (from its
+  // own link) when `own` is set, and the other chain (from the head it had
+  // when the row joined). Each is judged by the members before the row (its
+  // rank), so linking a file in batches gives the pairs of linking it at
+  // once.
+  auto walk_block = [&](BlockKind kind, bool own, uint32_t next, uint32_t other,
+                        uint16_t rank, const std::vector<uint32_t>& links,
+                        const std::vector<uint16_t>& ranks, const Row* to_row) {
+    const bool lsh = kind == BlockKind::kNameLsh ||
+                     kind == BlockKind::kPostcodeAddressLsh ||
+                     kind == BlockKind::kRecordClk;
+    const size_t cap =
+        lsh ? std::min(options_.max_lsh_block_size, options_.max_block_size)
+            : options_.max_block_size;
+    BlockKindStats& kind_stats = stats->kinds[static_cast<int>(kind)];
+    const size_t before = out->size();
+    if (own && next != kNone) {
+      if (rank < cap) {
+        Walk(next, links, to_row, out);
+      } else {
+        ++kind_stats.oversized_skips;
+      }
+    }
+    if (other != kNone) {
+      // The head then, and the members older than it.
+      if (static_cast<size_t>(ranks[other]) + 1 < cap) {
+        Walk(other, links, to_row, out);
+      } else {
+        ++kind_stats.oversized_skips;
+      }
+    }
+    kind_stats.candidate_pairs += out->size() - before;
+  };
   // Does the sweep cover this row? Decided by the row's rank among CLK rows,
   // which does not depend on how rows were batched.
-  bool clk_swept = false;
-  if (table.has(EncodedField::kRecordClk, row)) {
-    const auto it = std::lower_bound(clk_rows_.begin(), clk_rows_.end(), row);
-    const size_t earlier = static_cast<size_t>(it - clk_rows_.begin());
-    if (earlier < options_.clk_sweep_max_rows) {
-      clk_swept = true;
-      constexpr int kClk = static_cast<int>(EncodedField::kRecordClk);
-      std::vector<float> dice(earlier);
-      // Rows with a CLK are contiguous in clk_rows_; the kernel reads them
-      // through the index list.
-      DiceMany(table.bits(EncodedField::kRecordClk, row),
-               table.popcount(EncodedField::kRecordClk, row),
-               table.column(EncodedField::kRecordClk),
-               table.popcounts(EncodedField::kRecordClk), clk_rows_.data(),
-               earlier, kEncodedFieldWords[kClk], dice.data());
-      BlockKindStats& kind_stats =
-          stats->kinds[static_cast<int>(BlockKind::kRecordClk)];
-      for (size_t i = 0; i < earlier; ++i) {
-        if (dice[i] >= options_.clk_sweep_floor) {
-          out->push_back(clk_rows_[i]);
-          ++kind_stats.candidate_pairs;
-        }
+  const bool has_clk = table.has(EncodedField::kRecordClk, row);
+  const size_t clk_ordinal =
+      has_clk ? static_cast<size_t>(
+                    std::lower_bound(clk_rows_.begin(), clk_rows_.end(), row) -
+                    clk_rows_.begin())
+              : 0;
+  if (has_clk && clk_ordinal < options_.clk_sweep_max_rows) {
+    constexpr int kClk = static_cast<int>(EncodedField::kRecordClk);
+    std::vector<float> dice(clk_ordinal);
+    // Rows with a CLK are contiguous in clk_rows_; the kernel reads them
+    // through the index list.
+    DiceMany(table.bits(EncodedField::kRecordClk, row),
+             table.popcount(EncodedField::kRecordClk, row),
+             table.column(EncodedField::kRecordClk),
+             table.popcounts(EncodedField::kRecordClk), clk_rows_.data(),
+             clk_ordinal, kEncodedFieldWords[kClk], dice.data());
+    BlockKindStats& kind_stats =
+        stats->kinds[static_cast<int>(BlockKind::kRecordClk)];
+    for (size_t i = 0; i < clk_ordinal; ++i) {
+      // Two checked rows can never link: the same rule as the chains.
+      if (chain == 0 && clk_chain_[i] == 0) continue;
+      if (dice[i] >= options_.clk_sweep_floor) {
+        out->push_back(clk_rows_[i]);
+        ++kind_stats.candidate_pairs;
       }
+    }
+  } else if (has_clk) {
+    for (int band = 0; band < options_.clk_lsh_bands; ++band) {
+      const uint32_t next = clk_next_[band][clk_ordinal];
+      if (next == kNoKey) continue;
+      walk_block(BlockKind::kRecordClk, chain == 1, next,
+                 clk_other_[band][clk_ordinal], clk_rank_[band][clk_ordinal],
+                 clk_next_[band], clk_rank_[band], clk_rows_.data());
     }
   }
-  std::vector<Row> members;
-  for (int slot = 0; slot < slots_; ++slot) {
-    if (keys[slot] == 0) continue;
+  for (int slot = 0; slot < DenseSlots(); ++slot) {
+    const uint32_t next = next_[slot][row];
+    if (next == kNoKey) continue;
     const BlockKind kind = KindOfSlot(slot);
-    if (kind == BlockKind::kRecordClk && clk_swept) continue;
-    BlockKindStats& kind_stats = stats->kinds[static_cast<int>(kind)];
-    members.clear();
-    bool oversized = false;
-    // The row is itself a member of the block (Add ran for it), and its own
-    // link points at the next older member: walking from there visits only
-    // the members before it, never the newer ones, so a block costs what it
-    // contributes. A key is only ever in the slot of its kind, so the
-    // members' links for this key are in the same slot.
-    for (uint32_t member = next_[offset + slot]; member != kNone;
-         member = next_[static_cast<size_t>(member) * slots_ + slot]) {
-      if (members.size() == cap) {
-        oversized = true;
-        break;
-      }
-      members.push_back(member);
-    }
-    if (oversized) {
-      ++kind_stats.oversized_skips;
-      continue;
-    }
-    kind_stats.candidate_pairs += members.size();
-    out->insert(out->end(), members.begin(), members.end());
+    // Checked rows sharing a national id block hold the same number.
+    const bool own = chain == 1 || kind == BlockKind::kNationalId;
+    walk_block(kind, own, next, other_[slot][row], rank_[slot][row],
+               next_[slot], rank_[slot], nullptr);
   }
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());

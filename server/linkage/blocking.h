@@ -38,6 +38,15 @@
 // a block contributes is decided from the block's members before the row
 // (fewer than max_block_size of them), so linking a file in ten batches gives
 // exactly the candidate pairs of linking it in one.
+//
+// Two rows that both hold a Modulus 11-checked NHS number either share the
+// national id block or can never link (the engine vetoes the pair: the check
+// catches every single-digit typo). So each block keeps its members in two
+// chains, checked and not, and a checked row meets the other checked rows
+// only through the national id key. Into a register where nearly everyone
+// has a number this is most of the linking cost saved, with the same
+// candidate pairs the engine would have scored. A chain's size decides
+// whether it contributes.
 
 #include <array>
 #include <cstdint>
@@ -90,6 +99,13 @@ struct BlockingOptions {
   // key says little (a very common surname in one birth year) and would
   // make a row's candidate list quadratic.
   size_t max_block_size = 2000;
+  // The same for MinHash bands (names, addresses, CLKs). A band shared by
+  // hundreds of earlier rows is a common name's, and those rows are found
+  // by the exact keys when they are the same person; the bands are there for
+  // the corrupted pairs the exact keys miss, which sit in small bands. At 1M
+  // persons the name bands of common names held thousands of rows and
+  // proposed more pairs than every other key together.
+  size_t max_lsh_block_size = 200;
 };
 
 struct BlockKindStats {
@@ -109,6 +125,13 @@ class BlockIndex {
   // Computes the row's keys and adds it to its blocks. Rows must be added in
   // row order. Not thread-safe with itself or with Candidates.
   void Add(const FeatureTable& table, Row row);
+  // The same in two steps, so that callers can compute the keys (most of
+  // the cost: MinHash bands) of many rows on several threads: KeysOf is
+  // thread-safe and fills KeysPerRow() values; AddKeys then joins the
+  // blocks, in row order, on one thread.
+  int KeysPerRow() const { return DenseSlots() + options_.clk_lsh_bands; }
+  void KeysOf(const FeatureTable& table, Row row, uint64_t* keys) const;
+  void AddKeys(const FeatureTable& table, Row row, const uint64_t* keys);
 
   // The distinct rows before `row` that share a block with it, ascending, in
   // *out (cleared first); `sources` says which kinds proposed each. Thread-
@@ -120,38 +143,70 @@ class BlockIndex {
   const BlockingOptions& options() const { return options_; }
 
  private:
-  // Keys a row can have: one per exact kind, one per LSH band.
-  int KeySlots() const;
-  void ComputeKeys(const FeatureTable& table, Row row, uint64_t* keys) const;
+  // Slots: the keys a row can have, one per exact kind and one per LSH
+  // band. Every row has the exact, name and address slots ("dense"); only
+  // rows with a record CLK have CLK slots, indexed by the row's position in
+  // clk_rows_ (its CLK ordinal), since most data sets have no CLKs and they
+  // would otherwise be nearly half the index.
+  static constexpr int kExactSlots = 12;
+  int NameBandSlot() const { return kExactSlots; }
+  int AddressBandSlot() const { return kExactSlots + options_.name_lsh_bands; }
+  int DenseSlots() const {
+    return AddressBandSlot() + options_.address_lsh_bands;
+  }
+  BlockKind KindOfSlot(int slot) const;
+
+  // Fills keys[0, DenseSlots()) and clk_keys[0, clk_lsh_bands); 0 = none.
+  void ComputeKeys(const FeatureTable& table, Row row, uint64_t* keys,
+                   uint64_t* clk_keys) const;
   void MinHashBands(const uint64_t* const* words, const int* word_counts,
                     int parts, int bands, int rows_per_band,
                     const std::vector<uint16_t>& permutations, BlockKind kind,
                     uint64_t* keys) const;
-
-  struct Block {
-    uint32_t head = kNone;  // newest member
-    uint32_t size = 0;
+  // Where a row joined a block in one slot.
+  struct Joined {
+    uint32_t next = kNoKey;  // older member of its own chain
+    uint32_t other = kNone;  // newest member of the other chain then
+    uint16_t rank = 0;       // older members of its own chain
   };
-  static constexpr uint32_t kNone = 0xffffffffu;
+  // Links `member` (a row, or a CLK ordinal for CLK keys) into chain
+  // `chain` of the block of `key`.
+  Joined Join(uint64_t key, int chain, uint32_t member);
+  // Appends to *out the members of a block from `first` (a member's link)
+  // to the oldest, following `links` (the links of the block's slot),
+  // mapped through `to_row` if given.
+  static void Walk(uint32_t first, const std::vector<uint32_t>& links,
+                   const Row* to_row, std::vector<Row>* out);
+
+  // Chain 0: rows with a checked NHS number; chain 1: the others.
+  struct Block {
+    uint32_t head[2] = {kNone, kNone};  // newest member of each chain
+    uint32_t size[2] = {0, 0};
+  };
+  static constexpr uint32_t kNone = 0xffffffffu;   // end of a block
+  static constexpr uint32_t kNoKey = 0xfffffffeu;  // the slot has no key
+  static constexpr uint16_t kRankCap = 0xffff;
 
   const BlockingOptions options_;
-  const int slots_;
-  // Slot layout: the exact kinds, then the name, address and CLK bands.
-  int NameBandSlot() const { return kExactSlots; }
-  int AddressBandSlot() const { return kExactSlots + options_.name_lsh_bands; }
-  int ClkBandSlot() const {
-    return AddressBandSlot() + options_.address_lsh_bands;
-  }
-  BlockKind KindOfSlot(int slot) const;
-  static constexpr int kExactSlots = 12;
 
   std::vector<uint16_t> name_permutations_;  // bands*rows tables of 1024
   std::vector<uint16_t> address_permutations_;
   std::vector<uint16_t> clk_permutations_;
   absl::flat_hash_map<uint64_t, Block> blocks_;
-  std::vector<uint64_t> keys_;  // slots_ per row; 0 = no key
-  std::vector<uint32_t> next_;  // slots_ per row: older member of the block
-  std::vector<Row> clk_rows_;   // rows with a CLK, ascending
+  // Per dense slot, per row: where the row joined the slot's block (next is
+  // kNoKey if it has no key there). The rank decides in O(1) whether the
+  // row's own chain is too big to contribute; the other chain's head has
+  // its own rank. Slot-major, so that walking a block touches one slot's
+  // arrays rather than rows scattered over the whole index.
+  std::vector<std::vector<uint32_t>> next_;
+  std::vector<std::vector<uint32_t>> other_;
+  std::vector<std::vector<uint16_t>> rank_;
+  // The same per CLK band, per CLK ordinal; members are CLK ordinals.
+  std::vector<std::vector<uint32_t>> clk_next_;
+  std::vector<std::vector<uint32_t>> clk_other_;
+  std::vector<std::vector<uint16_t>> clk_rank_;
+  std::vector<uint8_t> clk_chain_;  // per CLK ordinal
+  std::vector<Row> clk_rows_;       // rows with a CLK, ascending
 };
 
 }  // namespace equilink::linkage

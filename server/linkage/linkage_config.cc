@@ -21,6 +21,9 @@ absl::StatusOr<LinkageWorkerOptions> LinkageWorkerOptionsFromConfig(
   if (linkage.estimate_after_records() > 0) {
     options.estimate_after_records = linkage.estimate_after_records();
   }
+  if (linkage.estimate_after_pairs() > 0) {
+    options.estimate_after_pairs = linkage.estimate_after_pairs();
+  }
   options.engine.threads =
       linkage.threads() > 0 ? static_cast<int>(linkage.threads()) : 2;
   options.engine.model_settings = linkage.model();

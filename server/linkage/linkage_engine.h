@@ -113,6 +113,8 @@ class LinkageEngine {
 
   // The cluster of each row: the smallest row in it. Valid for linked rows.
   const std::vector<Row>& labels() const { return labels_; }
+  // The graph's edges with both ends in `rows` (sorted, no duplicates).
+  std::vector<ScoredEdge> EdgesWithin(std::span<const Row> rows) const;
 
   // Clusters every linked row again from the kept scored pairs at another
   // threshold (for threshold sweeps; needs keep_scored_pairs).

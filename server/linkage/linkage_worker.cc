@@ -70,6 +70,7 @@ struct LinkageWorker::Impl {
   PersonId next_person_id = 1;
   uint32_t model_version = 0;
   uint64_t records_linked = 0;
+  uint64_t pairs_compared = 0;  // since the worker opened
 
   absl::StatusOr<int64_t> StateValue(const char* name) {
     EQ_ASSIGN_OR_RETURN(auto statement,
@@ -161,13 +162,13 @@ struct LinkageWorker::Impl {
     link_of_row.resize(rows);
   }
 
-  // Keeps each re-clustered row's strongest in-cluster edge current.
-  void UpdateRowLinks(const LinkageEngine& engine, const LinkRun& run) {
+  // Sets each of `rows` (whole components, sorted) to its strongest edge
+  // inside its cluster, or no link.
+  void RefreshRowLinks(const LinkageEngine& engine,
+                       const std::vector<Row>& rows) {
     const std::vector<Row>& labels = engine.labels();
-    for (Row row : run.reclustered_rows) link_of_row[row] = RowLink{};
-    // New edges first; rows whose best edge is older keep a value of 0
-    // until the next restore recomputes it from link_edges.
-    for (const ScoredEdge& edge : run.new_edges) {
+    for (Row row : rows) link_of_row[row] = RowLink{};
+    for (const ScoredEdge& edge : engine.EdgesWithin(rows)) {
       if (labels[edge.a] != labels[edge.b]) continue;
       for (Row row : {edge.a, edge.b}) {
         RowLink& link = link_of_row[row];
@@ -398,6 +399,7 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
       impl.row_of_key[key] = *row;
     }
     EQ_ASSIGN_OR_RETURN(LinkRun run, engine_->LinkPending());
+    impl.pairs_compared += run.pairs_compared;
     runs.push_back(std::move(run));
 
     std::vector<Row> rows;
@@ -407,10 +409,14 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
                   part.reclustered_rows.end());
       new_edges.insert(new_edges.end(), part.new_edges.begin(),
                        part.new_edges.end());
-      impl.UpdateRowLinks(*engine_, part);
     }
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    std::vector<RowLink> previous_links(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      previous_links[i] = impl.link_of_row[rows[i]];
+    }
+    impl.RefreshRowLinks(*engine_, rows);
     std::vector<PersonId> previous(rows.size());
     std::vector<Row> labels(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -420,6 +426,20 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
     PersonId next_id = impl.next_person_id;
     const PersonIdAssignment assignment = AssignPersonIds(
         rows, previous, labels, [&next_id] { return next_id++; });
+    // A re-clustered component mostly keeps its person and its links (a new
+    // record joining a person re-clusters all of the person's records):
+    // only what changed is written.
+    std::vector<Row> changed_rows;
+    std::vector<PersonId> changed_ids;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const RowLink& link = impl.link_of_row[rows[i]];
+      if (assignment.person_ids[i] != previous[i] ||
+          link.stage != previous_links[i].stage ||
+          link.probability != previous_links[i].probability) {
+        changed_rows.push_back(rows[i]);
+        changed_ids.push_back(assignment.person_ids[i]);
+      }
+    }
 
     const int64_t now = NowMs();
     const int64_t through = batch.back().record_id;
@@ -430,7 +450,7 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
         EQ_RETURN_IF_ERROR(impl.RemoveRecord(record_id));
       }
       EQ_RETURN_IF_ERROR(
-          impl.WriteLinks(*engine_, rows, assignment.person_ids, now));
+          impl.WriteLinks(*engine_, changed_rows, changed_ids, now));
       EQ_RETURN_IF_ERROR(impl.WriteEdges(*engine_, new_edges));
       EQ_RETURN_IF_ERROR(
           impl.WriteEvents(assignment.events, "incremental", now));
@@ -454,7 +474,8 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
     linked += batch.size();
 
     if (impl.model_version == 0 &&
-        engine_->linked_rows() >= impl.options.estimate_after_records) {
+        engine_->linked_rows() >= impl.options.estimate_after_records &&
+        impl.pairs_compared >= impl.options.estimate_after_pairs) {
       EQ_ASSIGN_OR_RETURN(RelinkResult relinked,
                           Relink("first estimate once enough records arrived"));
       EQ_LOG(kInfo, "linkage model estimated from %d records: version %d",
@@ -521,8 +542,7 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
   {
     Impl scratch;
     scratch.GrowRows(rows.size());
-    run.reclustered_rows = rows;
-    scratch.UpdateRowLinks(*engine, run);
+    scratch.RefreshRowLinks(*engine, rows);
     links = std::move(scratch.link_of_row);
   }
   const uint32_t version = impl.model_version + 1;
@@ -669,6 +689,7 @@ absl::StatusOr<LinkageStatus> LinkageWorker::Status() {
   status.linked_through = impl_->linked_through;
   status.records_linked = impl_->records_linked;
   status.model_version = impl_->model_version;
+  status.candidate_pairs = engine_->blocking_stats().candidate_pairs;
   EQ_ASSIGN_OR_RETURN(
       status.persons,
       impl_->db->QueryInt64(

@@ -40,8 +40,11 @@ struct LinkageWorkerOptions {
   // does not notify it (e.g. records committed by another process).
   absl::Duration poll_interval = absl::Seconds(1);
   // With no model stored yet, the worker estimates one by EM once this many
-  // records are linked, and relinks them with it.
+  // records are linked and it has compared this many pairs that could link
+  // (a register alone has none: its records are one per person), and
+  // relinks them with it. Pairs are counted from when the worker opened.
   size_t estimate_after_records = 2000;
+  size_t estimate_after_pairs = 10000;
 };
 
 struct LinkageStatus {
@@ -49,6 +52,9 @@ struct LinkageStatus {
   uint64_t records_linked = 0;
   uint64_t persons = 0;
   uint32_t model_version = 0;  // 0: the default starting model
+  // Distinct record pairs blocking proposed since the worker was opened
+  // (or last rebuilt): the linking cost, per record linked.
+  uint64_t candidate_pairs = 0;
 };
 
 struct RelinkResult {

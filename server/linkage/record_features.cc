@@ -94,18 +94,11 @@ FeatureTable::FeatureTable() {
 
 void FeatureTable::Reserve(size_t rows) {
   record_id_.reserve(rows);
-  source_.reserve(rows);
-  nhs_token_.reserve(rows);
-  nhs_checked_.reserve(rows);
-  for (auto& keys : match_key_) keys.reserve(rows);
+  scalars_.reserve(rows);
   for (int f = 0; f < kEncodedFieldCount; ++f) {
     bits_[f].reserve(rows * kEncodedFieldWords[f]);
     popcount_[f].reserve(rows);
-    encoding_hash_[f].reserve(rows);
   }
-  birth_year_month_.reserve(rows);
-  sex_.reserve(rows);
-  lsoa_.reserve(rows);
 }
 
 uint32_t FeatureTable::Intern(std::string_view text,
@@ -139,19 +132,19 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
   }
 
   const Row row = static_cast<Row>(record_id_.size());
-  record_id_.push_back(record_id);
-  source_.push_back(Intern(source, &source_names_, &source_ids_));
+  RowScalars scalars;
+  scalars.source = Intern(source, &source_names_, &source_ids_);
   const bool has_national_id =
       record.nhs_number_status() == v1::NHS_NUMBER_VALID ||
       record.nhs_number_status() == v1::NATIONAL_ID_UNCHECKED;
-  nhs_token_.push_back(has_national_id ? TokenPrefix(record.nhs_number_token())
-                                       : 0);
-  nhs_checked_.push_back(record.nhs_number_status() == v1::NHS_NUMBER_VALID);
-  for (auto& keys : match_key_) keys.push_back(0);
+  if (has_national_id) {
+    scalars.nhs_token = TokenPrefix(record.nhs_number_token());
+  }
+  scalars.nhs_checked = record.nhs_number_status() == v1::NHS_NUMBER_VALID;
   for (const v1::MatchKeyToken& key : record.match_keys()) {
     const int kind = key.kind();
     if (kind >= 1 && kind <= kMatchKeyKinds) {
-      match_key_[kind - 1][row] = TokenPrefix(key.token());
+      scalars.match_key[kind - 1] = TokenPrefix(key.token());
     }
   }
   for (int f = 0; f < kEncodedFieldCount; ++f) {
@@ -167,14 +160,20 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
       if (count != 0) hash = MixWords(destination, static_cast<int>(words));
     }
     popcount_[f].push_back(count);
-    encoding_hash_[f].push_back(hash);
+    scalars.popcount[f] = count;
+    scalars.encoding_hash[f] = hash;
   }
-  birth_year_month_.push_back(ParseYearMonth(record.birth_year_month()));
+  scalars.birth_year_month = ParseYearMonth(record.birth_year_month());
   const std::string& sex = record.sex_code();
-  sex_.push_back(sex == "1" || sex == "2" || sex == "9" ? sex[0] : 0);
-  lsoa_.push_back(record.lsoa_code().empty()
-                      ? 0
-                      : Intern(record.lsoa_code(), &lsoa_codes_, &lsoa_ids_));
+  scalars.sex = sex == "1" || sex == "2" || sex == "9" ? sex[0] : 0;
+  scalars.lsoa = record.lsoa_code().empty()
+                     ? 0
+                     : Intern(record.lsoa_code(), &lsoa_codes_, &lsoa_ids_);
+  if (scalars.popcount[static_cast<int>(EncodedField::kRecordClk)] != 0) {
+    ++clk_rows_;
+  }
+  record_id_.push_back(record_id);
+  scalars_.push_back(scalars);
   return row;
 }
 
