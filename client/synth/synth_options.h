@@ -71,7 +71,10 @@ struct SynthOptions {
   // The ICS register's organisation code (its records' source).
   std::string population_code = "QHL";
   double population_nhs_missing = 0.005;
-  int postcodes_per_lsoa = 6;
+  // An LSOA has about 1,500 residents in 30-50 postcodes; with 6 (the first
+  // setting) a million synthetic children put over 200 in each postcode, and
+  // every postcode key became a large block.
+  int postcodes_per_lsoa = 40;
   CorruptionRates corruption;
 };
 

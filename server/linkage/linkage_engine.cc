@@ -29,6 +29,15 @@ constexpr size_t kEmSamplePairs = 4'000'000;
 // the cache misses of one candidate with the scoring of the ones before.
 constexpr size_t kPrefetchAhead = 6;
 
+// A 64-bit mix of a counter (SplitMix64's finaliser): deterministic
+// "random" draws that do not depend on which thread makes them.
+uint64_t SplitMix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 template <typename Work>
 void ParallelRows(size_t first, size_t end, int threads, Work&& work) {
   threads = std::max(1, threads);
@@ -196,8 +205,103 @@ absl::Status LinkageEngine::EstimateModel() {
       FellegiSunterModel estimated,
       EstimateByEm(sample, *model_,
                    EmOptionsFromSettings(options_.model_settings)));
+  if (options_.u_from_random_pairs) {
+    // Every stride-th row's candidates were sampled.
+    MeasureUOnRandomPairs(
+        static_cast<double>(sample.pair_count()) * static_cast<double>(stride),
+        &estimated);
+  }
   SetModel(std::move(estimated));
   return absl::OkStatus();
+}
+
+void LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
+                                          FellegiSunterModel* model) const {
+  // Among candidate pairs u is distorted by blocking itself: pairs were
+  // proposed because they share a name or a postcode, so among them an
+  // exact forename is common (u 0.25 on FEBRL4) and barely counts as
+  // evidence, and a pair agreeing on names and postcode but with a mistyped
+  // date of birth scored as a non-match. Over all pairs the same agreement
+  // is rare among non-matches. So u is measured where the model applies,
+  // on random pairs that could link (each weighted by the EM model's
+  // probability that it is a non-match, which matters only on small
+  // tables), and lambda becomes the estimated number of matches (EM's
+  // share of the linkable candidate pairs) over all linkable pairs. m stays
+  // EM's: matches are nearly all among the candidates.
+  std::vector<Row> live;
+  live.reserve(table_.size());
+  for (Row row = 0; row < table_.size(); ++row) {
+    if (!retired_[row]) live.push_back(row);
+  }
+  const double n = static_cast<double>(live.size());
+  const double all_pairs = n * (n - 1) / 2;
+  constexpr uint64_t kRandomPairs = 2'000'000;
+  constexpr uint64_t kMinimumLinkable = 20'000;
+  if (all_pairs < 4.0 * kMinimumLinkable) return;
+  const PairScorer em_scorer(table_, *model, term_frequencies_.get());
+  struct Counts {
+    std::array<std::array<double, kMaxLevels>, kComparisonCount> level{};
+    uint64_t drawn = 0;
+    uint64_t linkable = 0;
+  };
+  const int threads = std::max(1, options_.threads);
+  std::vector<Counts> per_thread(threads);
+  ParallelRows(0, kRandomPairs, threads, [&](int t, size_t begin, size_t end) {
+    Counts& counts = per_thread[t];
+    for (size_t k = begin; k < end; ++k) {
+      // The k-th pair depends on k alone: the same sample on any thread
+      // timing.
+      const uint64_t x = SplitMix(k * 2 + 1);
+      const uint64_t y = SplitMix(k * 2 + 2);
+      const Row a = live[x % live.size()];
+      const Row b = live[y % live.size()];
+      if (a == b) continue;
+      ++counts.drawn;
+      const Row first = std::min(a, b);
+      const Row second = std::max(a, b);
+      if (NeverLinks(first, second)) continue;
+      ++counts.linkable;
+      const ComparisonVector v = em_scorer.Compare(first, second);
+      const double weight = 1.0 - em_scorer.ProbabilityFromLog2BayesFactor(
+                                      em_scorer.Log2BayesFactor(v));
+      for (int c = 0; c < kComparisonCount; ++c) {
+        if (v.level[c] != kNullLevel) counts.level[c][v.level[c]] += weight;
+      }
+    }
+  });
+  Counts total;
+  for (const Counts& part : per_thread) {
+    total.drawn += part.drawn;
+    total.linkable += part.linkable;
+    for (int c = 0; c < kComparisonCount; ++c) {
+      for (int l = 0; l < kMaxLevels; ++l) {
+        total.level[c][l] += part.level[c][l];
+      }
+    }
+  }
+  if (total.linkable < kMinimumLinkable || total.drawn == 0) return;
+  for (int c = 0; c < kComparisonCount; ++c) {
+    ComparisonParameters& p = model->comparisons[c];
+    if (!p.enabled || p.u_fixed) continue;
+    double observed = 0;
+    for (int l = 0; l < p.level_count(); ++l) observed += total.level[c][l];
+    // Too few random pairs hold the field on both sides to measure it.
+    if (observed < 1000) continue;
+    double sum = 0;
+    for (int l = 0; l < p.level_count(); ++l) {
+      p.u[l] = std::max(total.level[c][l] / observed, model->probability_floor);
+      sum += p.u[l];
+    }
+    for (double& u : p.u) u /= sum;
+  }
+  const double linkable_pairs = all_pairs *
+                                static_cast<double>(total.linkable) /
+                                static_cast<double>(total.drawn);
+  const double matches = model->lambda * linkable_candidate_pairs;
+  if (!model->lambda_fixed) {
+    model->lambda = std::clamp(matches / linkable_pairs, 1e-12, 0.5);
+  }
+  model->em.random_pairs = total.linkable;
 }
 
 std::vector<ScoredEdge> LinkageEngine::EdgesWithin(

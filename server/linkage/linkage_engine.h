@@ -51,6 +51,10 @@ struct LinkageOptions {
   // calibration, threshold sweeps, pair completeness).
   bool keep_scored_pairs = false;
   bool deterministic_stage = true;
+  // After EM, measure u on random linkable pairs and put lambda over all
+  // linkable pairs (docs/LINKAGE.md, "u from random pairs"); off: u and
+  // lambda are EM's, over the candidate pairs.
+  bool u_from_random_pairs = true;
   int threads = 2;
 };
 
@@ -137,6 +141,11 @@ class LinkageEngine {
   // Pairs no clustering could join: not worth scoring, and not candidates
   // the model should be estimated on.
   bool NeverLinks(Row a, Row b) const;
+  // Replaces `model`'s u (where not fixed) by the level frequencies among
+  // random linkable pairs, and its lambda by the estimated matches over all
+  // linkable pairs. Leaves it alone on a table too small to sample.
+  void MeasureUOnRandomPairs(double linkable_candidate_pairs,
+                             FellegiSunterModel* model) const;
   ClusterGuards MakeGuards(double threshold) const;
 
   LinkageOptions options_;

@@ -30,7 +30,6 @@ ABSL_FLAG(std::string, build_dir, "build", "Build directory (unused here)");
 ABSL_FLAG(std::string, source_dir, ".", "Repository root");
 ABSL_FLAG(int, threads, 2, "Pipeline and engine threads");
 ABSL_FLAG(std::string, which, "4", "which");
-ABSL_FLAG(bool, random_u, false, "u from random pairs");
 
 namespace equilink::bench {
 namespace {
@@ -145,54 +144,6 @@ void Diagnose(const char* name, const std::vector<TruthRecord>& a,
     src.push_back(1);
   }
   if (!engine.EstimateModel().ok()) std::exit(1);
-  if (absl::GetFlag(FLAGS_random_u)) {
-    // Splink-style: u from random pairs, fixed; m and lambda by EM over the
-    // candidate pairs.
-    const auto& table = engine.features();
-    linkage::FellegiSunterModel start = engine.model();
-    linkage::PairScorer scorer0(table, start, nullptr);
-    std::vector<std::vector<double>> counts(linkage::kComparisonCount);
-    for (int c = 0; c < linkage::kComparisonCount; ++c)
-      counts[c].assign(start.comparisons[c].level_count(), 0.0);
-    uint64_t state = 12345;
-    const size_t n = table.size();
-    for (int i = 0; i < 2000000; ++i) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      uint32_t x = (state >> 33) % n;
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      uint32_t y = (state >> 33) % n;
-      if (x == y) continue;
-      auto v = scorer0.Compare(std::min(x, y), std::max(x, y));
-      for (int c = 0; c < linkage::kComparisonCount; ++c)
-        if (v.level[c] >= 0) counts[c][v.level[c]] += 1;
-    }
-    for (int c = 0; c < linkage::kComparisonCount; ++c) {
-      double total = 0;
-      for (double k : counts[c]) total += k;
-      if (total < 1000) continue;
-      auto& p = start.comparisons[c];
-      for (size_t l = 0; l < counts[c].size(); ++l)
-        p.u[l] = std::max(counts[c][l] / total, 1e-6);
-      double sum = 0;
-      for (double u : p.u) sum += u;
-      for (double& u : p.u) u /= sum;
-      p.u_fixed = true;
-    }
-    linkage::BlockIndex index(options.blocking);
-    std::vector<linkage::ComparisonVector> sample;
-    std::vector<linkage::Row> cand;
-    linkage::BlockingStats st;
-    for (linkage::Row r = 0; r < n; ++r) index.Add(table, r);
-    for (linkage::Row r = 0; r < n; ++r) {
-      index.Candidates(table, r, &cand, &st);
-      for (auto o : cand) sample.push_back(scorer0.Compare(o, r));
-    }
-    linkage::EmOptions em;
-    em.u_start_from_sample = false;
-    auto est = linkage::EstimateByEm(sample, start, em);
-    if (!est.ok()) std::exit(1);
-    engine.SetModel(*est);
-  }
   auto run = OrDie(engine.LinkPending());
   const auto& m = engine.model();
   for (const auto& c : m.comparisons) {

@@ -44,6 +44,8 @@ struct EmDiagnostics {
   uint64_t distinct_patterns = 0;
   double final_change = 0;
   double log_likelihood = 0;
+  // Random linkable pairs u was measured on; 0 when u is EM's own.
+  uint64_t random_pairs = 0;
 };
 
 struct FellegiSunterModel {

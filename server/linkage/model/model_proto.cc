@@ -37,6 +37,7 @@ v1::LinkageModel ModelToProto(const FellegiSunterModel& model) {
   em->set_distinct_patterns(model.em.distinct_patterns);
   em->set_final_change(model.em.final_change);
   em->set_log_likelihood(model.em.log_likelihood);
+  em->set_random_pairs(model.em.random_pairs);
   return proto;
 }
 
@@ -85,6 +86,7 @@ absl::StatusOr<FellegiSunterModel> ModelFromProto(
   model.em.distinct_patterns = proto.em().distinct_patterns();
   model.em.final_change = proto.em().final_change();
   model.em.log_likelihood = proto.em().log_likelihood();
+  model.em.random_pairs = proto.em().random_pairs();
   EQ_RETURN_IF_ERROR(model.Validate());
   return model;
 }

@@ -279,5 +279,55 @@ TEST(LinkageEngineTest, EmEstimatesAModelThatStillLinks) {
   EXPECT_LT(Partition(engine).size(), records.size() * 3 / 4);
 }
 
+TEST(LinkageEngineTest, UFromRandomPairsWeighsAgreementOverAllPairs) {
+  const auto records = Population(400);
+  auto estimate = [&](bool random_u) {
+    LinkageOptions options = FixedOptions();
+    options.u_from_random_pairs = random_u;
+    auto engine = std::make_unique<LinkageEngine>(options);
+    for (size_t i = 0; i < records.size(); ++i) {
+      EXPECT_TRUE(engine
+                      ->AddRecord(records[i].first, static_cast<int64_t>(i) + 1,
+                                  records[i].second)
+                      .ok());
+    }
+    EXPECT_TRUE(engine->EstimateModel().ok());
+    return engine;
+  };
+  const auto candidates_only = estimate(false);
+  const auto random = estimate(true);
+  EXPECT_EQ(candidates_only->model().em.random_pairs, 0u);
+  EXPECT_GE(random->model().em.random_pairs, 20000u);
+  // Blocking proposes pairs that share a surname, so among candidates an
+  // exact surname is common. Among all pairs: one of 14 surnames, and about
+  // a third of the records carry the typo, so 1/14 * (1/9 + 4/9) = 0.04.
+  const double candidate_u =
+      candidates_only->model().comparison(ComparisonId::kSurname).u[0];
+  const double random_u =
+      random->model().comparison(ComparisonId::kSurname).u[0];
+  EXPECT_LT(random_u, candidate_u);
+  EXPECT_NEAR(random_u, 0.04, 0.01);
+  // The prior is per linkable pair now, not per candidate pair.
+  EXPECT_LT(random->model().lambda, candidates_only->model().lambda);
+  // m is EM's in both.
+  EXPECT_EQ(random->model().comparison(ComparisonId::kSurname).m,
+            candidates_only->model().comparison(ComparisonId::kSurname).m);
+  ASSERT_TRUE(random->LinkPending().ok());
+  EXPECT_LT(Partition(*random).size(), records.size() * 3 / 4);
+}
+
+TEST(LinkageEngineTest, TooFewRowsKeepEmsOwnU) {
+  const auto records = Population(30);
+  LinkageEngine engine(FixedOptions());
+  for (size_t i = 0; i < records.size(); ++i) {
+    ASSERT_TRUE(engine
+                    .AddRecord(records[i].first, static_cast<int64_t>(i) + 1,
+                               records[i].second)
+                    .ok());
+  }
+  ASSERT_TRUE(engine.EstimateModel().ok());
+  EXPECT_EQ(engine.model().em.random_pairs, 0u);
+}
+
 }  // namespace
 }  // namespace equilink::linkage
