@@ -54,6 +54,28 @@ TEST(BlockIndexTest, SameAddressAndPostcodeFindsPairWithEveryNameCorrupted) {
   EXPECT_THAT(CandidatesOf(people, 1), ElementsAre(0));
 }
 
+// Two records with checked NHS numbers that differ can never link, so
+// blocking does not propose them through any key; a record without a number
+// still meets both, and two with the same number meet through it.
+TEST(BlockIndexTest, CheckedNhsNumbersMeetOnlyThroughTheNationalId) {
+  Person twin{.record_id = "1",
+              .forename = "amelia",
+              .surname = "khan",
+              .postcode = "B11 1AA",
+              .address = "8 stanley street"};
+  std::vector<Person> people(4, twin);
+  people[0].nhs_number = "9990000018";
+  people[1].nhs_number = "9990000026";  // every other field the same
+  people[2].nhs_number = "";            // no number
+  people[3].nhs_number = "9990000018";  // the first record's number
+  people[3].forename = "zara";
+  people[3].postcode = "LS6 2AB";
+  people[3].address = "1 other road";
+  EXPECT_THAT(CandidatesOf(people, 1), IsEmpty());
+  EXPECT_THAT(CandidatesOf(people, 2), ElementsAre(0, 1));
+  EXPECT_THAT(CandidatesOf(people, 3), ElementsAre(0, 2));
+}
+
 TEST(BlockIndexTest, AddressTypoWithinOnePostcodeStillFindsPair) {
   const std::vector<Person> people = {
       {.record_id = "1",
