@@ -286,6 +286,10 @@ void BlockIndex::Walk(uint32_t first, const std::vector<uint32_t>& links,
 void BlockIndex::Candidates(const FeatureTable& table, Row row,
                             std::vector<Row>* out, BlockingStats* stats) const {
   out->clear();
+  // Members of large blocks, kept only if proposed twice (or also found
+  // through a small block).
+  std::vector<Row> weak;
+  const size_t corroborate = options_.corroborate_above;
   const int chain = ChainOf(table, row);
   // Walks the chains of one block the row may meet: its own chain (from its
   // own link) when `own` is set, and the other chain (from the head it had
@@ -302,23 +306,19 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
         lsh ? std::min(options_.max_lsh_block_size, options_.max_block_size)
             : options_.max_block_size;
     BlockKindStats& kind_stats = stats->kinds[static_cast<int>(kind)];
-    const size_t before = out->size();
-    if (own && next != kNone) {
-      if (rank < cap) {
-        Walk(next, links, to_row, out);
-      } else {
+    auto walk_chain = [&](uint32_t first, size_t members) {
+      if (members >= cap) {
         ++kind_stats.oversized_skips;
+        return;
       }
-    }
-    if (other != kNone) {
-      // The head then, and the members older than it.
-      if (static_cast<size_t>(ranks[other]) + 1 < cap) {
-        Walk(other, links, to_row, out);
-      } else {
-        ++kind_stats.oversized_skips;
-      }
-    }
-    kind_stats.candidate_pairs += out->size() - before;
+      kind_stats.candidate_pairs += members;
+      const bool large = corroborate > 0 && members >= corroborate;
+      Walk(first, links, to_row, large ? &weak : out);
+    };
+    if (own && next != kNone) walk_chain(next, rank);
+    // The other chain's head then, and the members older than it.
+    if (other != kNone)
+      walk_chain(other, static_cast<size_t>(ranks[other]) + 1);
   };
   // Does the sweep cover this row? Decided by the row's rank among CLK rows,
   // which does not depend on how rows were batched.
@@ -368,6 +368,25 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
   }
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());
+  if (!weak.empty()) {
+    // A member of large blocks stays if two keys proposed it, or if a small
+    // block did too (then it is in *out already).
+    std::sort(weak.begin(), weak.end());
+    const size_t strong = out->size();
+    for (size_t i = 0; i < weak.size();) {
+      size_t end = i + 1;
+      while (end < weak.size() && weak[end] == weak[i]) ++end;
+      if (end - i >= 2) {
+        out->push_back(weak[i]);
+      } else if (!std::binary_search(out->begin(), out->begin() + strong,
+                                     weak[i])) {
+        ++stats->uncorroborated;
+      }
+      i = end;
+    }
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+  }
   stats->candidate_pairs += out->size();
 }
 

@@ -67,6 +67,7 @@ void MergeStats(const BlockingStats& from, BlockingStats* into) {
     into->kinds[k].oversized_skips += from.kinds[k].oversized_skips;
   }
   into->candidate_pairs += from.candidate_pairs;
+  into->uncorroborated += from.uncorroborated;
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ struct LinkageWorkerOptions {
   // (a register alone has none: its records are one per person), and
   // relinks them with it. Pairs are counted from when the worker opened.
   size_t estimate_after_records = 2000;
-  size_t estimate_after_pairs = 10000;
+  size_t estimate_after_pairs = 5000;
 };
 
 struct LinkageStatus {

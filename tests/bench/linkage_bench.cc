@@ -101,6 +101,9 @@ ABSL_FLAG(int, max_block_size, -1,
           "Blocking: largest contributing exact block (-1: the default)");
 ABSL_FLAG(int, max_lsh_block_size, -1,
           "Blocking: largest contributing MinHash band (-1: the default)");
+ABSL_FLAG(int, corroborate_above, -1,
+          "Blocking: block size from which members need a second key (-1: "
+          "the default, 0: off)");
 ABSL_FLAG(int, postcodes_per_lsoa, -1,
           "Synthetic postcodes per LSOA (-1: the generator's default)");
 ABSL_FLAG(bool, diagnose, true,
@@ -169,6 +172,10 @@ linkage::BlockingOptions BlockingFromFlags() {
   if (absl::GetFlag(FLAGS_max_block_size) > 0) {
     blocking.max_block_size =
         static_cast<size_t>(absl::GetFlag(FLAGS_max_block_size));
+  }
+  if (absl::GetFlag(FLAGS_corroborate_above) >= 0) {
+    blocking.corroborate_above =
+        static_cast<size_t>(absl::GetFlag(FLAGS_corroborate_above));
   }
   if (absl::GetFlag(FLAGS_max_lsh_block_size) > 0) {
     blocking.max_lsh_block_size =
@@ -573,8 +580,11 @@ void RunPart1(const std::string& work_dir,
     for (const auto& [person, n] : size_of) true_pairs += n * (n - 1) / 2;
   }
   const linkage::BlockingStats& stats = engine.blocking_stats();
-  std::printf("blocking: %llu distinct candidate pairs\n",
-              static_cast<unsigned long long>(stats.candidate_pairs));
+  std::printf(
+      "blocking: %llu distinct candidate pairs, %llu dropped as proposed "
+      "only once by a large block\n",
+      static_cast<unsigned long long>(stats.candidate_pairs),
+      static_cast<unsigned long long>(stats.uncorroborated));
   for (int k = 0; k < linkage::kBlockKindCount; ++k) {
     std::printf(
         "  %-22s %12llu proposed, %8llu oversized-block skips\n",

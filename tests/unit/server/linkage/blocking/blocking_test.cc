@@ -15,9 +15,10 @@ using ::testing::IsEmpty;
 using testing::MakeRecord;
 using testing::Person;
 
-std::vector<Row> CandidatesOf(const std::vector<Person>& people, Row row) {
+std::vector<Row> CandidatesOf(const std::vector<Person>& people, Row row,
+                              BlockingOptions options = {}) {
   FeatureTable table;
-  BlockIndex index{BlockingOptions{}};
+  BlockIndex index{options};
   for (size_t i = 0; i < people.size(); ++i) {
     const Row added =
         *table.Add(MakeRecord(people[i]), static_cast<int64_t>(i), "org");
@@ -74,6 +75,23 @@ TEST(BlockIndexTest, CheckedNhsNumbersMeetOnlyThroughTheNationalId) {
   EXPECT_THAT(CandidatesOf(people, 1), IsEmpty());
   EXPECT_THAT(CandidatesOf(people, 2), ElementsAre(0, 1));
   EXPECT_THAT(CandidatesOf(people, 3), ElementsAre(0, 2));
+}
+
+// With corroborate_above set, a member of a large block is a candidate only
+// when a second key proposes it.
+TEST(BlockIndexTest, LargeBlockMembersNeedASecondKey) {
+  // Three children born on one day, otherwise unrelated, and a fourth who
+  // also shares the first one's surname (a second key: surname + year).
+  std::vector<Person> people = {
+      {.record_id = "1", .forename = "amelia", .surname = "khan"},
+      {.record_id = "2", .forename = "oliver", .surname = "jones"},
+      {.record_id = "3", .forename = "grace", .surname = "okafor"},
+      {.record_id = "4", .forename = "zara", .surname = "khan"},
+  };
+  EXPECT_THAT(CandidatesOf(people, 3), ElementsAre(0, 1, 2));
+  BlockingOptions corroborated;
+  corroborated.corroborate_above = 2;
+  EXPECT_THAT(CandidatesOf(people, 3, corroborated), ElementsAre(0));
 }
 
 TEST(BlockIndexTest, AddressTypoWithinOnePostcodeStillFindsPair) {
