@@ -373,7 +373,7 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
     EQ_RETURN_IF_ERROR(Restore());
   }
   uint64_t linked = 0;
-  for (;;) {
+  while (!stop_requested_.load()) {
     EQ_ASSIGN_OR_RETURN(
         std::vector<StoredRecord> batch,
         impl.ReadRecords(impl.linked_through, impl.options.batch_records));
@@ -646,6 +646,7 @@ void LinkageWorker::Start() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  stop_requested_.store(false);
   thread_ = std::thread([this] {
     for (;;) {
       {
@@ -676,6 +677,7 @@ void LinkageWorker::Notify() {
 }
 
 void LinkageWorker::Stop() {
+  stop_requested_.store(true);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;

@@ -17,6 +17,7 @@
 // records had (server/linkage/cluster/person_ids.h); merges, splits, new and
 // retired ids are appended to person_events.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -108,6 +109,10 @@ class LinkageWorker {
   std::condition_variable wake_;
   bool notified_ = false;
   bool stopping_ = false;
+  // Read between batches without the mutex: a backlog of a million records
+  // must not hold up a graceful shutdown (each batch is its own transaction,
+  // so the rest is linked after the restart).
+  std::atomic<bool> stop_requested_{false};
   std::thread thread_;
 };
 
