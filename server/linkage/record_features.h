@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,12 @@ class FeatureTable {
   int64_t record_id(Row row) const { return record_id_[row]; }
   uint32_t source(Row row) const { return scalars_[row].source; }
   size_t source_count() const { return source_names_.size(); }
+  // The interned id of a source name, if a row from it was added.
+  std::optional<uint32_t> source_id(std::string_view name) const {
+    const auto it = source_ids_.find(std::string(name));
+    if (it == source_ids_.end()) return std::nullopt;
+    return it->second;
+  }
   const std::string& source_name(uint32_t source) const {
     return source_names_[source];
   }

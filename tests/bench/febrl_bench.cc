@@ -60,6 +60,9 @@ ABSL_FLAG(int, threads, 2, "Pipeline and engine threads");
 // does.
 ABSL_FLAG(std::string, clk_model_settings, "",
           "clkhash_febrl4 only: LinkageModelSettings text proto");
+ABSL_FLAG(bool, one_to_one_prior, true,
+          "Per-record priors between the two FEBRL4 files (false: one lambda "
+          "for every pair, the figures before 2026-12-07)");
 ABSL_FLAG(bool, clk_only, false, "Run only the clkhash_febrl4 figure");
 ABSL_FLAG(double, clk_sweep_floor, -1,
           "clkhash_febrl4 only: blocking Dice floor (< 0: the default)");
@@ -316,6 +319,9 @@ void Run(const Scenario& scenario) {
       options.blocking.clk_sweep_floor = absl::GetFlag(FLAGS_clk_sweep_floor);
     }
   }
+  if (!absl::GetFlag(FLAGS_one_to_one_prior)) {
+    options.model_settings.set_one_to_one_prior(false);
+  }
   if (scenario.two_file_linkage) {
     // Each FEBRL4 file holds a person once: what the engine is told about
     // any two-file linkage of registers.
@@ -354,6 +360,17 @@ void Run(const Scenario& scenario) {
     }
     run = OrDie(engine.LinkPending());
   });
+  for (const linkage::SourcePairPrior& prior :
+       engine.model().source_pair_priors) {
+    std::printf(
+        "%s: one-to-one prior %s (%llu) - %s (%llu): %.1f expected matches, "
+        "log2 prior odds %.2f (lambda alone %.2f)\n",
+        scenario.name.c_str(), prior.source_a.c_str(),
+        static_cast<unsigned long long>(prior.records_a),
+        prior.source_b.c_str(),
+        static_cast<unsigned long long>(prior.records_b), prior.matches,
+        prior.log2_prior_odds, engine.model().PriorLog2Odds());
+  }
   const std::span<const uint32_t> source_span =
       scenario.two_file_linkage ? std::span<const uint32_t>(sources)
                                 : std::span<const uint32_t>();

@@ -242,9 +242,15 @@ absl::StatusOr<FellegiSunterModel> EstimateByEm(
   // EM has a mirror solution in which the "match" class is simply the larger
   // cluster of agreeing pairs (households, twins) or the disagreeing pairs.
   // The starting values make it unlikely; refuse it rather than link with it.
+  // Only comparisons the sample holds count: the others keep their
+  // starting values, which agree by construction and would hide a flip.
   double exact_evidence = 0;
-  for (const ComparisonParameters& p : model.comparisons) {
-    if (p.enabled) exact_evidence += p.m[0] - p.u[0];
+  for (int c = 0; c < kComparisonCount; ++c) {
+    const ComparisonParameters& p = model.comparisons[c];
+    const bool observed =
+        std::any_of(patterns.begin(), patterns.end(),
+                    [c](const Pattern& x) { return x.level[c] != kNullLevel; });
+    if (p.enabled && observed) exact_evidence += p.m[0] - p.u[0];
   }
   if (exact_evidence <= 0) {
     return absl::FailedPreconditionError(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
@@ -125,6 +126,17 @@ double ComparisonParameters::MatchWeight(int level) const {
   return std::log2(m[level] / u[level]);
 }
 
+double OneToOnePriorLog2Odds(uint64_t records_a, uint64_t records_b,
+                             double matches) {
+  const double a = static_cast<double>(records_a);
+  const double b = static_cast<double>(records_b);
+  const double m = std::clamp(matches, 0.0, std::min(a, b));
+  // p / (1 - p) with p = (m + 1) / (n + 2): (m + 1) / (n - m + 1).
+  const double odds_a = (m + 1) / ((a - m + 1) * std::max(b, 1.0));
+  const double odds_b = (m + 1) / ((b - m + 1) * std::max(a, 1.0));
+  return std::log2(std::min(odds_a, odds_b));
+}
+
 double FellegiSunterModel::PriorLog2Odds() const {
   return std::log2(lambda / (1 - lambda));
 }
@@ -159,6 +171,24 @@ absl::Status FellegiSunterModel::Validate() const {
   }
   if (!(probability_floor > 0 && probability_floor < 0.01)) {
     return absl::InvalidArgumentError("probability_floor must be in (0, 0.01)");
+  }
+  for (size_t i = 0; i < source_pair_priors.size(); ++i) {
+    const SourcePairPrior& prior = source_pair_priors[i];
+    if (!(prior.source_a < prior.source_b)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "source pair prior ", i, ": sources must differ, in name order"));
+    }
+    if (i > 0 && !(std::tie(source_pair_priors[i - 1].source_a,
+                            source_pair_priors[i - 1].source_b) <
+                   std::tie(prior.source_a, prior.source_b))) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "source pair prior ", i, " is out of order or repeated"));
+    }
+    if (!std::isfinite(prior.log2_prior_odds) || prior.log2_prior_odds > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("source pair prior ", i,
+                       ": log2 prior odds must be finite and <= 0"));
+    }
   }
   return absl::OkStatus();
 }

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,31 @@ struct EmDiagnostics {
   uint64_t random_pairs = 0;
 };
 
+// Between two sources that each hold a person at most once (two files linked
+// one-to-one, or two population registers) a record has at most one partner
+// on the other side, and when nearly every record has one, a pair that is a
+// record's only plausible partner is far likelier than lambda says: the
+// prior there is per record, not per pair (docs/LINKAGE.md, "One-to-one
+// prior").
+struct SourcePairPrior {
+  std::string source_a;  // in name order
+  std::string source_b;
+  uint64_t records_a = 0;
+  uint64_t records_b = 0;
+  double matches = 0;  // estimated pairs between them that are one person
+  double log2_prior_odds = 0;
+};
+
+// The prior odds of a pair between sources of `records_a` and `records_b`
+// records, each holding a person at most once, with `matches` pairs
+// estimated to be one person. From a record of A's side: it has a partner
+// with probability p_A (rule of succession over the estimate, so never 0 or
+// 1), any of B's records equally, so the odds for one pair are
+// p_A / ((1 - p_A) records_b). The smaller of the two sides' odds is taken:
+// a record with many partnerless records beside it gets little from it.
+double OneToOnePriorLog2Odds(uint64_t records_a, uint64_t records_b,
+                             double matches);
+
 struct FellegiSunterModel {
   std::array<ComparisonParameters, kComparisonCount> comparisons;
   double lambda = 0.01;
@@ -55,6 +81,9 @@ struct FellegiSunterModel {
   double match_threshold = 0.5;
   double probability_floor = 1e-6;
   EmDiagnostics em;
+  // Sorted by (source_a, source_b); empty unless two one-record-per-person
+  // sources were linked when the model was estimated.
+  std::vector<SourcePairPrior> source_pair_priors;
 
   const ComparisonParameters& comparison(ComparisonId id) const {
     return comparisons[static_cast<int>(id)];

@@ -38,6 +38,15 @@ v1::LinkageModel ModelToProto(const FellegiSunterModel& model) {
   em->set_final_change(model.em.final_change);
   em->set_log_likelihood(model.em.log_likelihood);
   em->set_random_pairs(model.em.random_pairs);
+  for (const SourcePairPrior& prior : model.source_pair_priors) {
+    v1::LinkageSourcePairPrior* out = proto.add_source_pair_priors();
+    out->set_source_a(prior.source_a);
+    out->set_source_b(prior.source_b);
+    out->set_records_a(prior.records_a);
+    out->set_records_b(prior.records_b);
+    out->set_matches(prior.matches);
+    out->set_log2_prior_odds(prior.log2_prior_odds);
+  }
   return proto;
 }
 
@@ -87,6 +96,15 @@ absl::StatusOr<FellegiSunterModel> ModelFromProto(
   model.em.final_change = proto.em().final_change();
   model.em.log_likelihood = proto.em().log_likelihood();
   model.em.random_pairs = proto.em().random_pairs();
+  for (const v1::LinkageSourcePairPrior& in : proto.source_pair_priors()) {
+    model.source_pair_priors.push_back(
+        SourcePairPrior{.source_a = in.source_a(),
+                        .source_b = in.source_b(),
+                        .records_a = in.records_a(),
+                        .records_b = in.records_b(),
+                        .matches = in.matches(),
+                        .log2_prior_odds = in.log2_prior_odds()});
+  }
   EQ_RETURN_IF_ERROR(model.Validate());
   return model;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <utility>
 
 #include "server/linkage/dice/dice_kernel.h"
 
@@ -23,6 +25,13 @@ PairScorer::PairScorer(const FeatureTable& table,
       prior_log2_odds_(model.PriorLog2Odds()),
       match_threshold_(model.match_threshold),
       floor_(model.probability_floor) {
+  for (const SourcePairPrior& prior : model.source_pair_priors) {
+    const std::optional<uint32_t> a = table.source_id(prior.source_a);
+    const std::optional<uint32_t> b = table.source_id(prior.source_b);
+    if (!a.has_value() || !b.has_value()) continue;
+    source_pair_prior_[(static_cast<uint64_t>(std::min(*a, *b)) << 32) |
+                       std::max(*a, *b)] = prior.log2_prior_odds;
+  }
   for (int c = 0; c < kComparisonCount; ++c) {
     const ComparisonParameters& p = model.comparisons[c];
     Levels& levels = levels_[c];
@@ -211,7 +220,8 @@ PairScore PairScorer::Score(Row a, Row b) const {
   score.vector = Compare(a, b);
   score.log2_bayes_factor = Log2BayesFactor(score.vector) +
                             TermFrequencyAdjustment(a, b, score.vector);
-  score.probability = ProbabilityFromLog2BayesFactor(score.log2_bayes_factor);
+  score.probability =
+      ProbabilityFromLog2BayesFactor(a, b, score.log2_bayes_factor);
   return score;
 }
 
@@ -221,7 +231,20 @@ double PairScorer::Log2BayesFactor(Row a, Row b) const {
 }
 
 double PairScorer::MatchProbability(Row a, Row b) const {
-  return ProbabilityFromLog2BayesFactor(Log2BayesFactor(a, b));
+  return ProbabilityFromLog2BayesFactor(a, b, Log2BayesFactor(a, b));
+}
+
+double PairScorer::ProbabilityFromLog2BayesFactor(
+    Row a, Row b, double log2_bayes_factor) const {
+  return 1 / (1 + std::exp2(-(PriorLog2Odds(a, b) + log2_bayes_factor)));
+}
+
+double PairScorer::PairPriorLog2Odds(uint32_t source_a,
+                                     uint32_t source_b) const {
+  if (source_a > source_b) std::swap(source_a, source_b);
+  const auto it = source_pair_prior_.find(
+      (static_cast<uint64_t>(source_a) << 32) | source_b);
+  return it == source_pair_prior_.end() ? prior_log2_odds_ : it->second;
 }
 
 double PairScorer::ProbabilityFromLog2BayesFactor(

@@ -8,7 +8,9 @@
 // virtual calls: the engine scores millions of pairs with it.
 
 #include <array>
+#include <cstdint>
 
+#include "absl/container/flat_hash_map.h"
 #include "server/linkage/model/comparison.h"
 #include "server/linkage/model/fellegi_sunter.h"
 #include "server/linkage/model/term_frequencies.h"
@@ -19,7 +21,7 @@ namespace equilink::linkage {
 struct PairScore {
   ComparisonVector vector;
   double log2_bayes_factor;  // including term-frequency adjustments
-  double probability;        // posterior with the model's lambda
+  double probability;        // posterior with the pair's prior
 };
 
 class PairScorer {
@@ -42,7 +44,16 @@ class PairScorer {
   // Compare(a, b).
   double TermFrequencyAdjustment(Row a, Row b,
                                  const ComparisonVector& vector) const;
+  // With the model's lambda: for patterns, where the sources are not known.
   double ProbabilityFromLog2BayesFactor(double log2_bayes_factor) const;
+  // With the prior of the pair's sources (FellegiSunterModel::
+  // source_pair_priors), else lambda.
+  double PriorLog2Odds(Row a, Row b) const {
+    if (source_pair_prior_.empty()) return prior_log2_odds_;
+    return PairPriorLog2Odds(table_.source(a), table_.source(b));
+  }
+  double ProbabilityFromLog2BayesFactor(Row a, Row b,
+                                        double log2_bayes_factor) const;
   // The model's decision rule: posterior >= match_threshold.
   bool IsMatch(double probability) const {
     return probability >= match_threshold_;
@@ -62,12 +73,16 @@ class PairScorer {
   };
 
   int8_t DiceLevel(ComparisonId id, EncodedField field, Row a, Row b) const;
+  double PairPriorLog2Odds(uint32_t source_a, uint32_t source_b) const;
 
   const FeatureTable& table_;
   const TermFrequencies* term_frequencies_;
   std::array<Levels, kComparisonCount> levels_;
   std::array<std::array<double, kMaxLevels>, kComparisonCount> weights_;
   double prior_log2_odds_;
+  // (smaller source id << 32 | larger) -> log2 prior odds, for the model's
+  // source pairs whose sources the table holds when the scorer is made.
+  absl::flat_hash_map<uint64_t, double> source_pair_prior_;
   double match_threshold_;
   double floor_;
 };

@@ -329,5 +329,136 @@ TEST(LinkageEngineTest, TooFewRowsKeepEmsOwnU) {
   EXPECT_EQ(engine.model().em.random_pairs, 0u);
 }
 
+// Two registers that each hold a person once, every person in both, with a
+// typo in every B record; and one person whose B record has both names and
+// the date of birth wrong, with only the address and postcode right.
+struct TwoRegisters {
+  std::vector<std::pair<v1::PseudonymisedRecord, std::string>> records;
+  size_t hard_a = 0;  // index of the hard pair's A record
+  size_t hard_b = 0;
+};
+
+TwoRegisters MakeTwoRegisters(int people) {
+  const char* syllables[] = {"ka",  "ro", "mi",  "del", "an", "tu",  "vel",
+                             "sor", "ni", "bra", "lo",  "ze", "fin", "ha"};
+  std::mt19937 random(11);
+  auto word = [&](int parts) {
+    std::string w;
+    for (int i = 0; i < parts; ++i) w += syllables[random() % 14];
+    w[0] = static_cast<char>(w[0] - 'a' + 'A');
+    return w;
+  };
+  TwoRegisters out;
+  std::vector<Person> a;
+  std::vector<Person> b;
+  for (int p = 0; p < people; ++p) {
+    Person person{
+        .record_id = absl::StrCat("a", p),
+        .forename = word(3),
+        .surname = word(3),
+        .year = 2005 + static_cast<int>(random() % 15),
+        .month = 1 + static_cast<int>(random() % 12),
+        .day = 1 + static_cast<int>(random() % 28),
+        .sex = random() % 2 ? "1" : "2",
+        .postcode = absl::StrFormat(
+            "B%d %d%c%c", 1 + random() % 40, random() % 10,
+            'A' + static_cast<char>(p % 26), 'A' + static_cast<char>(p / 26)),
+        .address = absl::StrFormat("%d %s Road", 1 + random() % 90, word(2))};
+    Person copy = person;
+    copy.record_id = absl::StrCat("b", p);
+    // What registers get wrong, each now and then: a typo in a name, a name
+    // recorded differently (a nickname, a new surname), another date.
+    if (random() % 4 == 0) copy.forename += "n";
+    if (random() % 4 == 0) copy.surname += "e";
+    if (random() % 10 == 0) copy.forename = word(2);
+    if (random() % 10 == 0) copy.surname = word(2);
+    if (random() % 10 == 0) copy.day = copy.day % 28 + 1;
+    if (random() % 10 == 0) copy.address = "Flat " + copy.address;
+    if (p == people / 2) {
+      copy.forename = "Quentin";
+      copy.surname = "Wolfgramm";
+      copy.year = person.year == 2019 ? 2005 : person.year + 1;
+      copy.month = person.month % 12 + 1;
+      copy.address = person.address;
+    }
+    a.push_back(person);
+    b.push_back(copy);
+  }
+  for (const Person& person : a)
+    out.records.emplace_back(MakeRecord(person, "A"), "A");
+  for (const Person& person : b)
+    out.records.emplace_back(MakeRecord(person, "B"), "B");
+  out.hard_a = static_cast<size_t>(people / 2);
+  out.hard_b = static_cast<size_t>(people + people / 2);
+  return out;
+}
+
+TEST(LinkageEngineTest, OneToOnePriorLinksARegistersOnlyPlausiblePartner) {
+  const TwoRegisters registers = MakeTwoRegisters(300);
+  auto link = [&](bool one_to_one_prior) {
+    LinkageOptions options = FixedOptions();
+    options.one_record_per_person_sources = {"A", "B"};
+    options.model_settings.set_one_to_one_prior(one_to_one_prior);
+    auto engine = std::make_unique<LinkageEngine>(options);
+    for (size_t i = 0; i < registers.records.size(); ++i) {
+      EXPECT_TRUE(engine
+                      ->AddRecord(registers.records[i].first,
+                                  static_cast<int64_t>(i) + 1,
+                                  registers.records[i].second)
+                      .ok());
+    }
+    EXPECT_TRUE(engine->EstimateModel().ok());
+    EXPECT_TRUE(engine->LinkPending().ok());
+    return engine;
+  };
+  const auto per_pair = link(false);
+  const auto per_record = link(true);
+  // Candidates here are mostly matches: EM started from their own level
+  // frequencies flips, and the engine starts it again from random pairs.
+  for (const auto* engine : {per_pair.get(), per_record.get()}) {
+    const ComparisonParameters& forename =
+        engine->model().comparison(ComparisonId::kForename);
+    EXPECT_GT(forename.m[0], 0.5);
+    EXPECT_LT(forename.u[0], 0.01);
+  }
+  EXPECT_TRUE(per_pair->model().source_pair_priors.empty());
+  ASSERT_EQ(per_record->model().source_pair_priors.size(), 1u);
+  const SourcePairPrior& prior = per_record->model().source_pair_priors[0];
+  EXPECT_EQ(prior.source_a, "A");
+  EXPECT_EQ(prior.source_b, "B");
+  EXPECT_EQ(prior.records_a, 300u);
+  EXPECT_EQ(prior.records_b, 300u);
+  // Every person but the hard one is found with certainty.
+  EXPECT_NEAR(prior.matches, 299, 1.0);
+  EXPECT_GT(prior.log2_prior_odds, per_record->model().PriorLog2Odds() + 4);
+  const Row hard_a = static_cast<Row>(registers.hard_a);
+  const Row hard_b = static_cast<Row>(registers.hard_b);
+  EXPECT_FALSE(SameCluster(*per_pair, hard_a, hard_b))
+      << per_pair->PairProbability(hard_a, hard_b);
+  EXPECT_TRUE(SameCluster(*per_record, hard_a, hard_b))
+      << per_record->PairProbability(hard_a, hard_b);
+  // Nobody else changes: the rest were pairs already, one to one.
+  EXPECT_EQ(Partition(*per_record).size(), 300u);
+  EXPECT_EQ(Partition(*per_pair).size(), 301u);
+  // Half of B gone: most of A has no partner, and the prior stays close to
+  // lambda.
+  TwoRegisters half = registers;
+  half.records.resize(300 + 150);
+  LinkageOptions options = FixedOptions();
+  options.one_record_per_person_sources = {"A", "B"};
+  LinkageEngine engine(options);
+  for (size_t i = 0; i < half.records.size(); ++i) {
+    ASSERT_TRUE(engine
+                    .AddRecord(half.records[i].first,
+                               static_cast<int64_t>(i) + 1,
+                               half.records[i].second)
+                    .ok());
+  }
+  ASSERT_TRUE(engine.EstimateModel().ok());
+  ASSERT_EQ(engine.model().source_pair_priors.size(), 1u);
+  EXPECT_LT(engine.model().source_pair_priors[0].log2_prior_odds,
+            engine.model().PriorLog2Odds() + 1.5);
+}
+
 }  // namespace
 }  // namespace equilink::linkage

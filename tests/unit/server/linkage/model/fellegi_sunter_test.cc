@@ -316,6 +316,79 @@ TEST(ModelProtoTest, RoundTrip) {
                        HasSubstr("lacks record_clk")));
 }
 
+TEST(OneToOnePriorTest, PerRecordOddsFromBothSides) {
+  // Two files of 5,000, 4,999 pairs found: from either side a record has a
+  // partner with probability 5,000/5,002, so one pair's odds are
+  // 5,000 / (2 * 5,000).
+  EXPECT_NEAR(OneToOnePriorLog2Odds(5000, 5000, 4999), std::log2(0.5), 1e-9);
+  // Half of B kept: every B record has a partner, but half of A's have none,
+  // and A's side decides: 2,501 / (2,501 * 2,500).
+  EXPECT_NEAR(OneToOnePriorLog2Odds(5000, 2500, 2500), std::log2(1.0 / 2500),
+              1e-9);
+  // No matches: about one pair in all, as lambda would say.
+  EXPECT_NEAR(OneToOnePriorLog2Odds(100, 100, 0), std::log2(1.0 / 10100), 1e-9);
+  // An estimate above what the files can hold is capped.
+  EXPECT_EQ(OneToOnePriorLog2Odds(10, 20, 50),
+            OneToOnePriorLog2Odds(10, 20, 10));
+}
+
+TEST(ModelProtoTest, SourcePairPriorsRoundTripAndAreChecked) {
+  FellegiSunterModel model = DefaultStartingModel();
+  model.source_pair_priors.push_back({.source_a = "febrl4a",
+                                      .source_b = "febrl4b",
+                                      .records_a = 5000,
+                                      .records_b = 5000,
+                                      .matches = 4971.7,
+                                      .log2_prior_odds = -4.88});
+  const v1::LinkageModel proto = ModelToProto(model);
+  ASSERT_EQ(proto.source_pair_priors_size(), 1);
+  absl::StatusOr<FellegiSunterModel> back = ModelFromProto(proto);
+  ASSERT_THAT(back.status(), IsOk());
+  ASSERT_EQ(back->source_pair_priors.size(), 1u);
+  EXPECT_EQ(back->source_pair_priors[0].source_b, "febrl4b");
+  EXPECT_EQ(back->source_pair_priors[0].matches, 4971.7);
+  EXPECT_EQ(back->source_pair_priors[0].log2_prior_odds, -4.88);
+
+  v1::LinkageModel broken = proto;
+  broken.mutable_source_pair_priors(0)->set_source_b("febrl4a");
+  EXPECT_THAT(ModelFromProto(broken).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("sources must differ")));
+  broken = proto;
+  *broken.add_source_pair_priors() = proto.source_pair_priors(0);
+  EXPECT_THAT(ModelFromProto(broken).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("out of order or repeated")));
+  broken = proto;
+  broken.mutable_source_pair_priors(0)->set_log2_prior_odds(0.5);
+  EXPECT_THAT(ModelFromProto(broken).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("log2 prior odds")));
+}
+
+TEST(EmTest, RefusesAFlipHiddenByUnobservedComparisons) {
+  // Only sex is observed, and the sample is 90% disagreeing pairs: started
+  // with the "match" class on the agreeing side at a fixed lambda of 0.9,
+  // EM ends with matches that disagree. The comparisons the sample never
+  // holds keep their (agreeing) starting values; they must not outvote it.
+  FellegiSunterModel start = DefaultStartingModel();
+  start.lambda = 0.5;
+  start.lambda_fixed = true;
+  ComparisonParameters& sex = start.comparison(ComparisonId::kSex);
+  sex.u = {0.9, 0.1};
+  sex.u_fixed = true;
+  std::vector<ComparisonVector> sample;
+  for (int i = 0; i < 1000; ++i) {
+    ComparisonVector v = ComparisonVector::Null();
+    v[ComparisonId::kSex] =
+        i % 10 == 0 ? binary_level::kAgree : binary_level::kDisagree;
+    sample.push_back(v);
+  }
+  EXPECT_THAT(EstimateByEm(sample, start, EmOptions()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("matches agree less")));
+}
+
 TEST(ModelSettingsTest, ReadsTextFormat) {
   v1::LinkageModelSettings settings;
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
