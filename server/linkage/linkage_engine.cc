@@ -223,9 +223,7 @@ absl::Status LinkageEngine::EstimateModel() {
   if (absl::IsFailedPrecondition(fitted.status()) &&
       options_.u_from_random_pairs) {
     FellegiSunterModel start = *model_;
-    start.em.random_pairs = 0;
-    MeasureUOnRandomPairs(0, /*starting_u=*/true, &start);
-    if (start.em.random_pairs > 0) {
+    if (MeasureUOnRandomPairs(0, /*starting_u=*/true, &start)) {
       EmOptions from_random_u = em_options;
       from_random_u.u_start_from_sample = false;
       fitted = EstimateByEm(sample, start, from_random_u);
@@ -348,7 +346,7 @@ void LinkageEngine::EstimateSourcePairPriors(FellegiSunterModel* model) const {
             });
 }
 
-void LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
+bool LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
                                           bool starting_u,
                                           FellegiSunterModel* model) const {
   // Among candidate pairs u is distorted by blocking itself: pairs were
@@ -371,7 +369,7 @@ void LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
   const double all_pairs = n * (n - 1) / 2;
   constexpr uint64_t kRandomPairs = 2'000'000;
   constexpr uint64_t kMinimumLinkable = 20'000;
-  if (all_pairs < 4.0 * kMinimumLinkable) return;
+  if (all_pairs < 4.0 * kMinimumLinkable) return false;
   const PairScorer em_scorer(table_, *model, term_frequencies_.get());
   struct Counts {
     std::array<std::array<double, kMaxLevels>, kComparisonCount> level{};
@@ -415,7 +413,7 @@ void LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
       }
     }
   }
-  if (total.linkable < kMinimumLinkable || total.drawn == 0) return;
+  if (total.linkable < kMinimumLinkable || total.drawn == 0) return false;
   for (int c = 0; c < kComparisonCount; ++c) {
     ComparisonParameters& p = model->comparisons[c];
     if (!p.enabled || p.u_fixed) continue;
@@ -431,7 +429,7 @@ void LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
     for (double& u : p.u) u /= sum;
   }
   model->em.random_pairs = total.linkable;
-  if (starting_u) return;
+  if (starting_u) return true;
   const double linkable_pairs = all_pairs *
                                 static_cast<double>(total.linkable) /
                                 static_cast<double>(total.drawn);
@@ -439,6 +437,7 @@ void LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
   if (!model->lambda_fixed) {
     model->lambda = std::clamp(matches / linkable_pairs, 1e-12, 0.5);
   }
+  return true;
 }
 
 std::vector<ScoredEdge> LinkageEngine::EdgesWithin(

@@ -143,10 +143,10 @@ class LinkageEngine {
   bool NeverLinks(Row a, Row b) const;
   // Replaces `model`'s u (where not fixed) by the level frequencies among
   // random linkable pairs, and its lambda by the estimated matches over all
-  // linkable pairs. Leaves it alone on a table too small to sample. With
-  // `starting_u`, only u is set, from unweighted pairs (EM's starting
-  // point: there is no fitted model to weigh them by yet).
-  void MeasureUOnRandomPairs(double linkable_candidate_pairs, bool starting_u,
+  // linkable pairs; false, leaving it alone, on a table too small to
+  // sample. With `starting_u`, only u is set, from unweighted pairs (EM's
+  // starting point: there is no fitted model to weigh them by yet).
+  bool MeasureUOnRandomPairs(double linkable_candidate_pairs, bool starting_u,
                              FellegiSunterModel* model) const;
   // Sets the model's per-record priors between every two one-record-per-
   // person sources (FellegiSunterModel::source_pair_priors), from the
