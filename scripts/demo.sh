@@ -149,12 +149,15 @@ synth_submit 8HX12 8HX12 synth_vcse_8HX12.textproto vcse_8HX12.csv
 synth_submit 8JK34 8JK34 synth_vcse_8JK34.textproto vcse_8JK34.csv
 
 step "6b. The gateway links each committed batch as it arrives (linkage worker)"
-# The worker estimates its Fellegi-Sunter model by EM once enough records have arrived, then
-# links incrementally; wait until every stored record has a person.
+# The worker links with its starting model, estimates the Fellegi-Sunter model by EM once
+# enough records and linkable pairs have arrived, and relinks everyone with it. Wait for both:
+# every stored record has a person, and the estimate (model version 1) is committed, so that
+# step 6d's relink does not race the worker's own.
 for _ in $(seq 1 600); do
-  pending=$(sqlite3 "$work/gateway.db" "SELECT (SELECT count(*) FROM records) - \
-    (SELECT count(*) FROM record_links);" 2>/dev/null || echo 1)
-  [ "$pending" = "0" ] && break
+  ready=$(sqlite3 "$work/gateway.db" "SELECT (SELECT count(*) FROM records) = \
+    (SELECT count(*) FROM record_links) AND (SELECT CAST(value AS INTEGER) FROM linkage_state \
+    WHERE name = 'model_version') >= 1;" 2>/dev/null || echo 0)
+  [ "$ready" = "1" ] && break
   sleep 0.2
 done
 sqlite3 "$work/gateway.db" "SELECT 'records linked: ' || count(*) || ', persons: ' ||
