@@ -1,7 +1,13 @@
 #include "server/linkage/blocking.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <random>
+#include <span>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "server/linkage/dice/dice_kernel.h"
 
@@ -23,16 +29,27 @@ uint64_t KeyOf(BlockKind kind, uint64_t value) {
 }
 
 // Deterministic tables, so every gateway process (and a relink) derives the
-// same bands.
+// same bands. Stored position-major (the `count` tables' values for position
+// 0, then for position 1, ...): MinHash then takes the minimum of all tables
+// at once, one position at a time, a loop of vector minimums instead of a
+// table lookup per table per position.
+// Each position's values are padded to a multiple of 8 tables (with 0xffff,
+// which never lowers a minimum) so the minimum runs 8 lanes at a time.
+int PaddedTables(int count) { return (count + 7) & ~7; }
+
 std::vector<uint16_t> MakePermutations(int count, uint64_t seed) {
-  std::vector<uint16_t> tables(static_cast<size_t>(count) * kPositions);
+  const size_t stride = static_cast<size_t>(PaddedTables(count));
+  std::vector<uint16_t> table(kPositions);
+  std::vector<uint16_t> by_position(stride * kPositions, 0xffff);
   std::mt19937_64 random(seed);
   for (int t = 0; t < count; ++t) {
-    uint16_t* table = tables.data() + static_cast<size_t>(t) * kPositions;
     for (int i = 0; i < kPositions; ++i) table[i] = static_cast<uint16_t>(i);
-    std::shuffle(table, table + kPositions, random);
+    std::shuffle(table.begin(), table.end(), random);
+    for (int i = 0; i < kPositions; ++i) {
+      by_position[static_cast<size_t>(i) * stride + t] = table[i];
+    }
   }
-  return tables;
+  return by_position;
 }
 
 // The block chain of a row: 0 if it holds a checked NHS number (such rows
@@ -84,6 +101,208 @@ const char* BlockKindName(BlockKind kind) {
   return "unknown";
 }
 
+// The blocks of a contiguous range of rows, immutable once built. A key
+// maps either to one member held in the map's value (most LSH band keys are
+// held by one row) or to a block: its chain-0 members, then its chain-1
+// members, contiguous in members_, each chain ascending.
+class BlockIndex::Segment {
+ public:
+  // The members of `key`'s block in each chain (empty when the segment has
+  // no such block). A single member is returned through *single.
+  void Find(uint64_t key, Row* single, std::span<const Row> chains[2]) const {
+    chains[0] = chains[1] = {};
+    const auto it = index_.find(key);
+    if (it == index_.end()) return;
+    const uint32_t value = it->second;
+    if (value & kSingle) {
+      *single = value & kSingleRowMask;
+      chains[(value & kSingleChain) != 0 ? 1 : 0] = {single, 1};
+      return;
+    }
+    const uint32_t* start = starts_.data() + static_cast<size_t>(value) * 2;
+    chains[0] = {members_.data() + start[0], members_.data() + start[1]};
+    chains[1] = {members_.data() + start[1], members_.data() + start[2]};
+  }
+  void Prefetch(uint64_t key) const { index_.prefetch(key); }
+
+  Row first_row() const { return first_row_; }
+  Row end_row() const { return end_row_; }
+  size_t rows() const { return end_row_ - first_row_; }
+
+  // Builds a segment from (key, row) memberships in row order.
+  class Builder {
+   public:
+    explicit Builder(Row first_row) : first_row_(first_row) {}
+    void Add(uint64_t key, Row row, int chain) {
+      const auto [it, inserted] =
+          index_.try_emplace(key, static_cast<uint32_t>(counts_.size()));
+      if (inserted) counts_.push_back({0, 0});
+      ++counts_[it->second][chain];
+      entries_.push_back((static_cast<uint64_t>(it->second) << 32) | row);
+      chains_.push_back(static_cast<uint8_t>(chain));
+    }
+    std::unique_ptr<Segment> Finish(Row end_row);
+
+   private:
+    Row first_row_;
+    absl::flat_hash_map<uint64_t, uint32_t> index_;  // key -> provisional
+    std::vector<std::array<uint32_t, 2>> counts_;    // per provisional block
+    std::vector<uint64_t> entries_;  // provisional block << 32 | row
+    std::vector<uint8_t> chains_;    // per entry
+  };
+
+  // The blocks of `older` and of `newer` (the rows right after it) as one.
+  static std::unique_ptr<Segment> Merge(const Segment& older,
+                                        const Segment& newer);
+
+ private:
+  static constexpr uint32_t kSingle = 0x80000000u;
+  static constexpr uint32_t kSingleChain = 0x40000000u;
+  static constexpr uint32_t kSingleRowMask = 0x3fffffffu;
+  // Rows at or above this are not held in the map's value.
+  static constexpr Row kSingleRowLimit = kSingleRowMask + 1;
+
+  // Adds a block with these chains under `key`.
+  void Append(uint64_t key, std::span<const Row> chain0_a,
+              std::span<const Row> chain0_b, std::span<const Row> chain1_a,
+              std::span<const Row> chain1_b) {
+    const size_t total =
+        chain0_a.size() + chain0_b.size() + chain1_a.size() + chain1_b.size();
+    if (total == 1) {
+      const bool in_chain1 = !chain1_a.empty() || !chain1_b.empty();
+      const Row row = !chain0_a.empty()   ? chain0_a[0]
+                      : !chain0_b.empty() ? chain0_b[0]
+                      : !chain1_a.empty() ? chain1_a[0]
+                                          : chain1_b[0];
+      if (row < kSingleRowLimit) {
+        index_.emplace(key, kSingle | (in_chain1 ? kSingleChain : 0) | row);
+        return;
+      }
+    }
+    const uint32_t block = static_cast<uint32_t>(starts_.size() / 2);
+    starts_.push_back(static_cast<uint32_t>(members_.size()));
+    members_.insert(members_.end(), chain0_a.begin(), chain0_a.end());
+    members_.insert(members_.end(), chain0_b.begin(), chain0_b.end());
+    starts_.push_back(static_cast<uint32_t>(members_.size()));
+    members_.insert(members_.end(), chain1_a.begin(), chain1_a.end());
+    members_.insert(members_.end(), chain1_b.begin(), chain1_b.end());
+    index_.emplace(key, block);
+  }
+  void Close() { starts_.push_back(static_cast<uint32_t>(members_.size())); }
+
+  Row first_row_ = 0;
+  Row end_row_ = 0;
+  absl::flat_hash_map<uint64_t, uint32_t> index_;
+  // Per block, where its chain-0 and chain-1 members start; the next
+  // block's start (or the final entry) ends its chain 1.
+  std::vector<uint32_t> starts_;
+  std::vector<Row> members_;
+};
+
+std::unique_ptr<BlockIndex::Segment> BlockIndex::Segment::Builder::Finish(
+    Row end_row) {
+  auto segment = std::make_unique<Segment>();
+  segment->first_row_ = first_row_;
+  segment->end_row_ = end_row;
+  // Lay the blocks out in the order their keys first appeared, then drop
+  // each row into its place: entries are in row order, so every chain comes
+  // out ascending.
+  std::vector<uint32_t> place(counts_.size());
+  std::vector<Row> single(counts_.size(), 0);
+  uint32_t blocks = 0;
+  size_t members = 0;
+  // A segment reaching past the rows a value can hold keeps every block in
+  // the member array.
+  const bool hold_singles = end_row <= kSingleRowLimit;
+  for (size_t b = 0; b < counts_.size(); ++b) {
+    const uint32_t total = counts_[b][0] + counts_[b][1];
+    if (total == 1 && hold_singles) {
+      place[b] = kSingle;  // its row is filled in below
+      continue;
+    }
+    place[b] = blocks++;
+    members += total;
+  }
+  segment->starts_.reserve(static_cast<size_t>(blocks) * 2 + 1);
+  segment->members_.resize(members);
+  std::vector<uint32_t> cursor(static_cast<size_t>(blocks) * 2);
+  uint32_t position = 0;
+  for (size_t b = 0; b < counts_.size(); ++b) {
+    if (place[b] == kSingle) continue;
+    const uint32_t block = place[b];
+    segment->starts_.push_back(position);
+    cursor[2 * block] = position;
+    position += counts_[b][0];
+    segment->starts_.push_back(position);
+    cursor[2 * block + 1] = position;
+    position += counts_[b][1];
+  }
+  segment->Close();
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    const uint32_t b = static_cast<uint32_t>(entries_[e] >> 32);
+    const Row row = static_cast<Row>(entries_[e]);
+    const int chain = chains_[e];
+    if (place[b] == kSingle) {
+      single[b] = kSingle | (chain == 1 ? kSingleChain : 0) | row;
+      continue;
+    }
+    segment->members_[cursor[2 * place[b] + chain]++] = row;
+  }
+  segment->index_ = std::move(index_);
+  for (auto& [key, value] : segment->index_) {
+    value = place[value] == kSingle ? single[value] : place[value];
+  }
+  return segment;
+}
+
+std::unique_ptr<BlockIndex::Segment> BlockIndex::Segment::Merge(
+    const Segment& older, const Segment& newer) {
+  auto merged = std::make_unique<Segment>();
+  merged->first_row_ = older.first_row_;
+  merged->end_row_ = newer.end_row_;
+  merged->index_.reserve(older.index_.size() + newer.index_.size());
+  merged->starts_.reserve(older.starts_.size() + newer.starts_.size());
+  merged->members_.reserve(older.members_.size() + newer.members_.size() +
+                           older.index_.size() + newer.index_.size());
+  Row single_old = 0;
+  Row single_new = 0;
+  std::span<const Row> old_chains[2];
+  std::span<const Row> new_chains[2];
+  for (const auto& [key, value] : older.index_) {
+    older.Find(key, &single_old, old_chains);
+    newer.Find(key, &single_new, new_chains);
+    merged->Append(key, old_chains[0], new_chains[0], old_chains[1],
+                   new_chains[1]);
+  }
+  for (const auto& [key, value] : newer.index_) {
+    if (older.index_.contains(key)) continue;
+    newer.Find(key, &single_new, new_chains);
+    merged->Append(key, {}, new_chains[0], {}, new_chains[1]);
+  }
+  merged->Close();
+  return merged;
+}
+
+struct BlockIndex::Batch::Pending {
+  Pending(Row first, int keys_per_row)
+      : first_row(first), slots(keys_per_row), builder(first) {}
+  Row first_row;
+  int slots;
+  Row end_row = 0;
+  Segment::Builder builder;
+  std::vector<Row> clk_rows;
+  std::vector<uint8_t> clk_chain;
+};
+
+BlockIndex::Batch::Batch(const BlockIndex& index)
+    : pending_(std::make_unique<Pending>(static_cast<Row>(index.size()),
+                                         index.KeysPerRow())) {
+  pending_->end_row = pending_->first_row;
+}
+BlockIndex::Batch::Batch(Batch&&) noexcept = default;
+BlockIndex::Batch& BlockIndex::Batch::operator=(Batch&&) noexcept = default;
+BlockIndex::Batch::~Batch() = default;
+
 BlockIndex::BlockIndex(BlockingOptions options)
     : options_(options),
       name_permutations_(MakePermutations(
@@ -91,13 +310,9 @@ BlockIndex::BlockIndex(BlockingOptions options)
       address_permutations_(MakePermutations(
           options.address_lsh_bands * options.address_lsh_rows, 0x61646472)),
       clk_permutations_(MakePermutations(
-          options.clk_lsh_bands * options.clk_lsh_rows, 0x636c6b)),
-      next_(DenseSlots()),
-      other_(DenseSlots()),
-      rank_(DenseSlots()),
-      clk_next_(options.clk_lsh_bands),
-      clk_other_(options.clk_lsh_bands),
-      clk_rank_(options.clk_lsh_bands) {}
+          options.clk_lsh_bands * options.clk_lsh_rows, 0x636c6b)) {}
+
+BlockIndex::~BlockIndex() = default;
 
 void BlockIndex::MinHashBands(const uint64_t* const* words,
                               const int* word_counts, int parts, int bands,
@@ -122,17 +337,41 @@ void BlockIndex::MinHashBands(const uint64_t* const* words,
     base += word_counts[p] * 64;
   }
   if (count == 0) return;
+  const int tables = PaddedTables(bands * rows_per_band);
+  // The default bands need at most 192 tables; wider ones (benchmark
+  // flags) take the heap.
+  alignas(64) uint16_t on_stack[256];
+  std::vector<uint16_t> on_heap;
+  uint16_t* minimum = on_stack;
+  if (tables > 256) {
+    on_heap.resize(static_cast<size_t>(tables));
+    minimum = on_heap.data();
+  }
+  std::fill(minimum, minimum + tables, 0xffff);
+  for (int i = 0; i < count; ++i) {
+    const uint16_t* values =
+        permutations.data() + static_cast<size_t>(positions[i]) * tables;
+    for (int t = 0; t < tables; t += 8) {
+#if defined(__SSE2__)
+      // min(a, b) = a - saturating(a - b): unsigned 16-bit minimum in SSE2,
+      // which every x86-64 has (pminuw needs SSE4.1).
+      const __m128i a =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(minimum + t));
+      const __m128i b =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(values + t));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(minimum + t),
+                       _mm_sub_epi16(a, _mm_subs_epu16(a, b)));
+#else
+      for (int lane = t; lane < t + 8; ++lane) {
+        minimum[lane] = std::min(minimum[lane], values[lane]);
+      }
+#endif
+    }
+  }
   for (int band = 0; band < bands; ++band) {
     uint64_t key = Mix(static_cast<uint64_t>(band) + 1, 0x4c5348);
     for (int r = 0; r < rows_per_band; ++r) {
-      const uint16_t* table =
-          permutations.data() +
-          static_cast<size_t>(band * rows_per_band + r) * kPositions;
-      uint16_t minimum = 0xffff;
-      for (int i = 0; i < count; ++i) {
-        minimum = std::min(minimum, table[positions[i]]);
-      }
-      key = Mix(key, minimum);
+      key = Mix(key, minimum[band * rows_per_band + r]);
     }
     keys[band] = KeyOf(kind, key);
   }
@@ -215,52 +454,53 @@ void BlockIndex::ComputeKeys(const FeatureTable& table, Row row, uint64_t* keys,
   }
 }
 
-BlockIndex::Joined BlockIndex::Join(uint64_t key, int chain, uint32_t member) {
-  Block& block = blocks_[key];
-  const Joined joined{.next = block.head[chain],
-                      .other = block.head[1 - chain],
-                      .rank = static_cast<uint16_t>(
-                          std::min<uint32_t>(block.size[chain], kRankCap))};
-  block.head[chain] = member;
-  ++block.size[chain];
-  return joined;
-}
-
-void BlockIndex::Add(const FeatureTable& table, Row row) {
-  std::vector<uint64_t> keys(static_cast<size_t>(KeysPerRow()));
-  KeysOf(table, row, keys.data());
-  AddKeys(table, row, keys.data());
-}
-
 void BlockIndex::KeysOf(const FeatureTable& table, Row row,
                         uint64_t* keys) const {
   ComputeKeys(table, row, keys, keys + DenseSlots());
 }
 
-void BlockIndex::AddKeys(const FeatureTable& table, Row row,
-                         const uint64_t* keys) {
-  const int dense = DenseSlots();
-  const int clk_bands = options_.clk_lsh_bands;
+BlockIndex::Batch BlockIndex::StartBatch() const { return Batch(*this); }
+
+void BlockIndex::Batch::Add(const FeatureTable& table, Row row,
+                            const uint64_t* keys) {
+  Pending& p = *pending_;
+  // Rows join in order: a row's candidates are the members before it.
+  if (row != p.end_row) std::abort();
+  p.end_row = row + 1;
   const int chain = ChainOf(table, row);
-  for (int slot = 0; slot < dense; ++slot) {
-    const Joined joined =
-        keys[slot] == 0 ? Joined{} : Join(keys[slot], chain, row);
-    next_[slot].push_back(joined.next);
-    other_[slot].push_back(joined.other);
-    rank_[slot].push_back(joined.rank);
+  const int slots = p.slots;
+  for (int slot = 0; slot < slots; ++slot) {
+    if (keys[slot] != 0) p.builder.Add(keys[slot], row, chain);
   }
   if (table.has(EncodedField::kRecordClk, row)) {
-    const uint32_t ordinal = static_cast<uint32_t>(clk_rows_.size());
-    clk_rows_.push_back(row);
-    clk_chain_.push_back(static_cast<uint8_t>(chain));
-    for (int band = 0; band < clk_bands; ++band) {
-      const uint64_t key = keys[static_cast<size_t>(dense + band)];
-      const Joined joined = key == 0 ? Joined{} : Join(key, chain, ordinal);
-      clk_next_[band].push_back(joined.next);
-      clk_other_[band].push_back(joined.other);
-      clk_rank_[band].push_back(joined.rank);
-    }
+    p.clk_rows.push_back(row);
+    p.clk_chain.push_back(static_cast<uint8_t>(chain));
   }
+}
+
+void BlockIndex::Commit(Batch batch) {
+  Batch::Pending& p = *batch.pending_;
+  if (p.first_row != rows_) std::abort();
+  if (p.end_row == p.first_row) return;
+  segments_.push_back(p.builder.Finish(p.end_row));
+  rows_ = p.end_row;
+  clk_rows_.insert(clk_rows_.end(), p.clk_rows.begin(), p.clk_rows.end());
+  clk_chain_.insert(clk_chain_.end(), p.clk_chain.begin(), p.clk_chain.end());
+  while (segments_.size() >= 2 && segments_.back()->rows() * 2 >=
+                                      segments_[segments_.size() - 2]->rows()) {
+    std::unique_ptr<Segment> merged =
+        Segment::Merge(*segments_[segments_.size() - 2], *segments_.back());
+    segments_.pop_back();
+    segments_.back() = std::move(merged);
+  }
+}
+
+void BlockIndex::Add(const FeatureTable& table, Row row) {
+  std::vector<uint64_t> keys(static_cast<size_t>(KeysPerRow()));
+  KeysOf(table, row, keys.data());
+  Batch batch = StartBatch();
+  batch.Add(table, row, keys.data());
+  Commit(std::move(batch));
 }
 
 BlockKind BlockIndex::KindOfSlot(int slot) const {
@@ -272,33 +512,75 @@ BlockKind BlockIndex::KindOfSlot(int slot) const {
   return BlockKind::kPostcodeAddressLsh;
 }
 
-void BlockIndex::Walk(uint32_t first, const std::vector<uint32_t>& links,
-                      const Row* to_row, std::vector<Row>* out) {
-  // The row is itself a member of the block (Add ran for it), and its own
-  // link points at the next older member: walking from there visits only
-  // the members before it, never the newer ones, so a block costs what it
-  // contributes.
-  for (uint32_t member = first; member != kNone; member = links[member]) {
-    out->push_back(to_row != nullptr ? to_row[member] : member);
-  }
+void BlockIndex::Candidates(const FeatureTable& table, Row row,
+                            std::vector<Row>* out, BlockingStats* stats) const {
+  std::vector<uint64_t> keys(static_cast<size_t>(KeysPerRow()));
+  KeysOf(table, row, keys.data());
+  Candidates(table, row, keys.data(), out, stats);
 }
 
 void BlockIndex::Candidates(const FeatureTable& table, Row row,
-                            std::vector<Row>* out, BlockingStats* stats) const {
+                            const uint64_t* keys, std::vector<Row>* out,
+                            BlockingStats* stats) const {
   out->clear();
   // Members of large blocks, kept only if proposed twice (or also found
   // through a small block).
   std::vector<Row> weak;
   const size_t corroborate = options_.corroborate_above;
   const int chain = ChainOf(table, row);
-  // Walks the chains of one block the row may meet: its own chain (from its
-  // own link) when `own` is set, and the other chain (from the head it had
-  // when the row joined). Each is judged by the members before the row (its
-  // rank), so linking a file in batches gives the pairs of linking it at
-  // once.
-  auto walk_block = [&](BlockKind kind, bool own, uint32_t next, uint32_t other,
-                        uint16_t rank, const std::vector<uint32_t>& links,
-                        const std::vector<uint16_t>& ranks, const Row* to_row) {
+  // The segments holding rows before this one; the last may hold it too.
+  size_t segments = 0;
+  while (segments < segments_.size() &&
+         segments_[segments]->first_row() < row) {
+    ++segments;
+  }
+  const bool has_clk = table.has(EncodedField::kRecordClk, row);
+  // Does the sweep cover this row? Decided by the row's rank among CLK rows,
+  // which does not depend on how rows were batched.
+  const size_t clk_ordinal =
+      has_clk ? static_cast<size_t>(
+                    std::lower_bound(clk_rows_.begin(), clk_rows_.end(), row) -
+                    clk_rows_.begin())
+              : 0;
+  const bool clk_bands = has_clk && clk_ordinal >= options_.clk_sweep_max_rows;
+  const int slots = DenseSlots() + (clk_bands ? options_.clk_lsh_bands : 0);
+  // Every probe is a likely cache miss in a large segment: start them all
+  // before waiting on any.
+  for (int slot = 0; slot < slots; ++slot) {
+    if (keys[slot] == 0) continue;
+    for (size_t s = 0; s < segments; ++s) segments_[s]->Prefetch(keys[slot]);
+  }
+  // Up to one span per segment per chain.
+  std::vector<std::span<const Row>> spans[2];
+  std::vector<Row> singles(segments);
+  for (int slot = 0; slot < slots; ++slot) {
+    const uint64_t key = keys[slot];
+    if (key == 0) continue;
+    const BlockKind kind =
+        slot < DenseSlots() ? KindOfSlot(slot) : BlockKind::kRecordClk;
+    // Checked rows sharing a national id block hold the same number; checked
+    // rows meet no other checked row anywhere else.
+    const bool own = chain == 1 || kind == BlockKind::kNationalId;
+    spans[0].clear();
+    spans[1].clear();
+    size_t counts[2] = {0, 0};
+    for (size_t s = 0; s < segments; ++s) {
+      std::span<const Row> chains[2];
+      segments_[s]->Find(key, &singles[s], chains);
+      for (int c = 0; c < 2; ++c) {
+        std::span<const Row> members = chains[c];
+        // Only members before the row: the same set however rows were
+        // batched.
+        if (!members.empty() && members.back() >= row) {
+          members = members.first(static_cast<size_t>(
+              std::lower_bound(members.begin(), members.end(), row) -
+              members.begin()));
+        }
+        if (members.empty()) continue;
+        counts[c] += members.size();
+        spans[c].push_back(members);
+      }
+    }
     const bool lsh = kind == BlockKind::kNameLsh ||
                      kind == BlockKind::kPostcodeAddressLsh ||
                      kind == BlockKind::kRecordClk;
@@ -306,38 +588,29 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
         lsh ? std::min(options_.max_lsh_block_size, options_.max_block_size)
             : options_.max_block_size;
     BlockKindStats& kind_stats = stats->kinds[static_cast<int>(kind)];
-    auto walk_chain = [&](uint32_t first, size_t members) {
-      if (members >= cap) {
+    for (int c = 0; c < 2; ++c) {
+      if (counts[c] == 0 || (c == chain && !own)) continue;
+      if (counts[c] >= cap) {
         ++kind_stats.oversized_skips;
-        return;
+        continue;
       }
-      kind_stats.candidate_pairs += members;
-      const bool large = corroborate > 0 && members >= corroborate;
-      Walk(first, links, to_row, large ? &weak : out);
-    };
-    if (own && next != kNone) walk_chain(next, rank);
-    // The other chain's head then, and the members older than it.
-    if (other != kNone)
-      walk_chain(other, static_cast<size_t>(ranks[other]) + 1);
-  };
-  // Does the sweep cover this row? Decided by the row's rank among CLK rows,
-  // which does not depend on how rows were batched.
-  const bool has_clk = table.has(EncodedField::kRecordClk, row);
-  const size_t clk_ordinal =
-      has_clk ? static_cast<size_t>(
-                    std::lower_bound(clk_rows_.begin(), clk_rows_.end(), row) -
-                    clk_rows_.begin())
-              : 0;
-  if (has_clk && clk_ordinal < options_.clk_sweep_max_rows) {
+      kind_stats.candidate_pairs += counts[c];
+      const bool large = corroborate > 0 && counts[c] >= corroborate;
+      std::vector<Row>* into = large ? &weak : out;
+      for (std::span<const Row> members : spans[c]) {
+        into->insert(into->end(), members.begin(), members.end());
+      }
+    }
+  }
+  if (has_clk && !clk_bands) {
     constexpr int kClk = static_cast<int>(EncodedField::kRecordClk);
     std::vector<float> dice(clk_ordinal);
     // Rows with a CLK are contiguous in clk_rows_; the kernel reads them
     // through the index list.
     DiceMany(table.bits(EncodedField::kRecordClk, row),
-             table.popcount(EncodedField::kRecordClk, row),
-             table.column(EncodedField::kRecordClk),
-             table.popcounts(EncodedField::kRecordClk), clk_rows_.data(),
-             clk_ordinal, kEncodedFieldWords[kClk], dice.data());
+             table.popcount(EncodedField::kRecordClk, row), table.clk_column(),
+             table.clk_popcounts(), clk_rows_.data(), clk_ordinal,
+             kEncodedFieldWords[kClk], dice.data());
     BlockKindStats& kind_stats =
         stats->kinds[static_cast<int>(BlockKind::kRecordClk)];
     for (size_t i = 0; i < clk_ordinal; ++i) {
@@ -348,23 +621,6 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
         ++kind_stats.candidate_pairs;
       }
     }
-  } else if (has_clk) {
-    for (int band = 0; band < options_.clk_lsh_bands; ++band) {
-      const uint32_t next = clk_next_[band][clk_ordinal];
-      if (next == kNoKey) continue;
-      walk_block(BlockKind::kRecordClk, chain == 1, next,
-                 clk_other_[band][clk_ordinal], clk_rank_[band][clk_ordinal],
-                 clk_next_[band], clk_rank_[band], clk_rows_.data());
-    }
-  }
-  for (int slot = 0; slot < DenseSlots(); ++slot) {
-    const uint32_t next = next_[slot][row];
-    if (next == kNoKey) continue;
-    const BlockKind kind = KindOfSlot(slot);
-    // Checked rows sharing a national id block hold the same number.
-    const bool own = chain == 1 || kind == BlockKind::kNationalId;
-    walk_block(kind, own, next, other_[slot][row], rank_[slot][row],
-               next_[slot], rank_[slot], nullptr);
   }
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());

@@ -47,9 +47,20 @@
 // has a number this is most of the linking cost saved, with the same
 // candidate pairs the engine would have scored. A chain's size decides
 // whether it contributes.
+//
+// Layout: the index is a short list of immutable segments, each holding the
+// blocks of a contiguous range of rows with every block's members side by
+// side, ascending (a hash map from key to a range of one array). Reading a
+// block is one hash probe per segment and a sequential read, where linked
+// member lists cost a dependent cache miss per member (at 1M persons that
+// was a sixth of incremental linking). New rows make a new segment; the
+// newest two merge while the newer holds at least half the rows of the
+// older, so there are at most log2(rows) segments and each row is copied
+// O(log rows) times.
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -134,33 +145,53 @@ struct BlockingStats {
 class BlockIndex {
  public:
   explicit BlockIndex(BlockingOptions options);
+  ~BlockIndex();
 
-  // Computes the row's keys and adds it to its blocks. Rows must be added in
-  // row order. Not thread-safe with itself or with Candidates.
-  void Add(const FeatureTable& table, Row row);
-  // The same in two steps, so that callers can compute the keys (most of
-  // the cost: MinHash bands) of many rows on several threads: KeysOf is
-  // thread-safe and fills KeysPerRow() values; AddKeys then joins the
-  // blocks, in row order, on one thread.
+  // The keys of a row: KeysPerRow() values, 0 where the row has none.
+  // Thread-safe: callers compute the keys (most of the cost: MinHash bands)
+  // of many rows on several threads.
   int KeysPerRow() const { return DenseSlots() + options_.clk_lsh_bands; }
   void KeysOf(const FeatureTable& table, Row row, uint64_t* keys) const;
-  void AddKeys(const FeatureTable& table, Row row, const uint64_t* keys);
+
+  // Rows joining the index together, in row order from size(): Add each
+  // row's keys, then Commit. The keys need not be kept after Add.
+  class Batch {
+   public:
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    ~Batch();
+    void Add(const FeatureTable& table, Row row, const uint64_t* keys);
+
+   private:
+    friend class BlockIndex;
+    struct Pending;
+    explicit Batch(const BlockIndex& index);
+    std::unique_ptr<Pending> pending_;
+  };
+  Batch StartBatch() const;
+  void Commit(Batch batch);
+  // One row (computes its keys): tests and small tables.
+  void Add(const FeatureTable& table, Row row);
+  size_t size() const { return rows_; }
 
   // The distinct rows before `row` that share a block with it, ascending, in
-  // *out (cleared first); `sources` says which kinds proposed each. Thread-
-  // safe for concurrent callers once no Add is running. Counts go to
-  // *stats, which is the caller's (one per thread).
+  // *out (cleared first). Thread-safe for concurrent callers once no Commit
+  // is running. Counts go to *stats, which is the caller's (one per
+  // thread). The second form takes the row's keys (KeysOf) when the caller
+  // has them.
   void Candidates(const FeatureTable& table, Row row, std::vector<Row>* out,
                   BlockingStats* stats) const;
+  void Candidates(const FeatureTable& table, Row row, const uint64_t* keys,
+                  std::vector<Row>* out, BlockingStats* stats) const;
 
   const BlockingOptions& options() const { return options_; }
+  // Segments now (at most about log2 of the rows).
+  size_t segment_count() const { return segments_.size(); }
 
  private:
-  // Slots: the keys a row can have, one per exact kind and one per LSH
-  // band. Every row has the exact, name and address slots ("dense"); only
-  // rows with a record CLK have CLK slots, indexed by the row's position in
-  // clk_rows_ (its CLK ordinal), since most data sets have no CLKs and they
-  // would otherwise be nearly half the index.
+  class Segment;
+
+  // Slots: the keys a row can have, one per exact kind and one per LSH band.
   static constexpr int kExactSlots = 12;
   int NameBandSlot() const { return kExactSlots; }
   int AddressBandSlot() const { return kExactSlots + options_.name_lsh_bands; }
@@ -176,50 +207,19 @@ class BlockIndex {
                     int parts, int bands, int rows_per_band,
                     const std::vector<uint16_t>& permutations, BlockKind kind,
                     uint64_t* keys) const;
-  // Where a row joined a block in one slot.
-  struct Joined {
-    uint32_t next = kNoKey;  // older member of its own chain
-    uint32_t other = kNone;  // newest member of the other chain then
-    uint16_t rank = 0;       // older members of its own chain
-  };
-  // Links `member` (a row, or a CLK ordinal for CLK keys) into chain
-  // `chain` of the block of `key`.
-  Joined Join(uint64_t key, int chain, uint32_t member);
-  // Appends to *out the members of a block from `first` (a member's link)
-  // to the oldest, following `links` (the links of the block's slot),
-  // mapped through `to_row` if given.
-  static void Walk(uint32_t first, const std::vector<uint32_t>& links,
-                   const Row* to_row, std::vector<Row>* out);
-
-  // Chain 0: rows with a checked NHS number; chain 1: the others.
-  struct Block {
-    uint32_t head[2] = {kNone, kNone};  // newest member of each chain
-    uint32_t size[2] = {0, 0};
-  };
-  static constexpr uint32_t kNone = 0xffffffffu;   // end of a block
-  static constexpr uint32_t kNoKey = 0xfffffffeu;  // the slot has no key
-  static constexpr uint16_t kRankCap = 0xffff;
 
   const BlockingOptions options_;
 
   std::vector<uint16_t> name_permutations_;  // bands*rows tables of 1024
   std::vector<uint16_t> address_permutations_;
   std::vector<uint16_t> clk_permutations_;
-  absl::flat_hash_map<uint64_t, Block> blocks_;
-  // Per dense slot, per row: where the row joined the slot's block (next is
-  // kNoKey if it has no key there). The rank decides in O(1) whether the
-  // row's own chain is too big to contribute; the other chain's head has
-  // its own rank. Slot-major, so that walking a block touches one slot's
-  // arrays rather than rows scattered over the whole index.
-  std::vector<std::vector<uint32_t>> next_;
-  std::vector<std::vector<uint32_t>> other_;
-  std::vector<std::vector<uint16_t>> rank_;
-  // The same per CLK band, per CLK ordinal; members are CLK ordinals.
-  std::vector<std::vector<uint32_t>> clk_next_;
-  std::vector<std::vector<uint32_t>> clk_other_;
-  std::vector<std::vector<uint16_t>> clk_rank_;
-  std::vector<uint8_t> clk_chain_;  // per CLK ordinal
-  std::vector<Row> clk_rows_;       // rows with a CLK, ascending
+  // Oldest first; their row ranges are contiguous and cover [0, rows_).
+  std::vector<std::unique_ptr<Segment>> segments_;
+  size_t rows_ = 0;
+  // Rows with a record CLK, ascending, and whether each holds a checked NHS
+  // number: the CLK sweep reads them.
+  std::vector<Row> clk_rows_;
+  std::vector<uint8_t> clk_chain_;
 };
 
 }  // namespace equilink::linkage

@@ -136,6 +136,8 @@ class LinkageEngine {
  private:
   struct Graph;
   void BlockPending();
+  // The block keys of a row BlockPending just added, if it kept them.
+  const uint64_t* PendingKeys(Row row) const;
   uint8_t DeterministicStage(Row a, Row b) const;
   bool CannotLink(Row a, Row b) const;
   // Pairs no clustering could join: not worth scoring, and not candidates
@@ -166,8 +168,10 @@ class LinkageEngine {
   std::vector<uint8_t> retired_;
   std::vector<ScoredPair> scored_pairs_;
   BlockingStats blocking_stats_;
-  size_t blocked_ = 0;  // rows added to the blocks
-  size_t linked_ = 0;   // rows linked
+  size_t blocked_ = 0;                  // rows added to the blocks
+  std::vector<uint64_t> pending_keys_;  // of rows from pending_keys_first_
+  size_t pending_keys_first_ = 0;
+  size_t linked_ = 0;  // rows linked
 };
 
 }  // namespace equilink::linkage

@@ -94,11 +94,9 @@ FeatureTable::FeatureTable() {
 
 void FeatureTable::Reserve(size_t rows) {
   record_id_.reserve(rows);
-  scalars_.reserve(rows);
-  for (int f = 0; f < kEncodedFieldCount; ++f) {
-    bits_[f].reserve(rows * kEncodedFieldWords[f]);
-    popcount_[f].reserve(rows);
-  }
+  slots_.reserve(rows);
+  clk_bits_.reserve(rows * kClkWords);
+  clk_popcount_.reserve(rows);
 }
 
 uint32_t FeatureTable::Intern(std::string_view text,
@@ -132,7 +130,8 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
   }
 
   const Row row = static_cast<Row>(record_id_.size());
-  RowScalars scalars;
+  RowSlot& slot = slots_.emplace_back();
+  RowScalars& scalars = slot.scalars;
   scalars.source = Intern(source, &source_names_, &source_ids_);
   const bool has_national_id =
       record.nhs_number_status() == v1::NHS_NUMBER_VALID ||
@@ -147,11 +146,13 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
       scalars.match_key[kind - 1] = TokenPrefix(key.token());
     }
   }
+  clk_bits_.resize(clk_bits_.size() + kClkWords, 0);
   for (int f = 0; f < kEncodedFieldCount; ++f) {
     const size_t words = kEncodedFieldWords[f];
-    const size_t offset = bits_[f].size();
-    bits_[f].resize(offset + words, 0);
-    uint64_t* destination = bits_[f].data() + offset;
+    uint64_t* destination =
+        f == static_cast<int>(EncodedField::kRecordClk)
+            ? clk_bits_.data() + static_cast<size_t>(row) * kClkWords
+            : slot.words + kSlotWordOffset[f];
     uint16_t count = 0;
     uint64_t hash = 0;
     if (encodings[f] != nullptr) {
@@ -159,10 +160,11 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
       for (size_t w = 0; w < words; ++w) count += std::popcount(destination[w]);
       if (count != 0) hash = MixWords(destination, static_cast<int>(words));
     }
-    popcount_[f].push_back(count);
     scalars.popcount[f] = count;
     scalars.encoding_hash[f] = hash;
   }
+  clk_popcount_.push_back(
+      scalars.popcount[static_cast<int>(EncodedField::kRecordClk)]);
   scalars.birth_year_month = ParseYearMonth(record.birth_year_month());
   const std::string& sex = record.sex_code();
   scalars.sex = sex == "1" || sex == "2" || sex == "9" ? sex[0] : 0;
@@ -173,7 +175,6 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
     ++clk_rows_;
   }
   record_id_.push_back(record_id);
-  scalars_.push_back(scalars);
   return row;
 }
 

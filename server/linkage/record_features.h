@@ -2,12 +2,20 @@
 #define EQUILINK_SERVER_LINKAGE_RECORD_FEATURES_H_
 
 // The linkage engine's view of pseudonymised records: what comparison needs,
-// in contiguous arrays (one per feature, indexed by row) so that scoring a
-// candidate pair touches a few cache lines and the Dice kernels can stream
-// whole columns. Built from equilink.v1.PseudonymisedRecord; holds no
-// identifier (only token prefixes, encodings and generalised fields).
+// one fixed-size slot per row in one contiguous array, so that scoring a
+// candidate pair reads seven adjacent cache lines of the candidate. Built
+// from equilink.v1.PseudonymisedRecord; holds no identifier (only token
+// prefixes, encodings and generalised fields).
+//
+// Row-major, not a column per feature: candidates are drawn from anywhere in
+// a table of a million rows, so each column touched was a cache miss and a
+// TLB miss of its own (eight per candidate, each in a different 64 MB
+// array); a row's slot is seven lines in one or two pages, which the
+// prefetcher fetches together (docs/BENCHMARKS.md, "Row-major features").
+// Record CLKs are the exception: they are swept as a whole column.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,7 +65,7 @@ class FeatureTable {
   void Reserve(size_t rows);
 
   int64_t record_id(Row row) const { return record_id_[row]; }
-  uint32_t source(Row row) const { return scalars_[row].source; }
+  uint32_t source(Row row) const { return slots_[row].scalars.source; }
   size_t source_count() const { return source_names_.size(); }
   // The interned id of a source name, if a row from it was added.
   std::optional<uint32_t> source_id(std::string_view name) const {
@@ -73,39 +81,39 @@ class FeatureTable {
   // them: two different tokens among a billion records share a prefix with
   // probability below 3e-2 / 2^10. 0 means absent (a prefix of 0 is stored
   // as 1).
-  uint64_t nhs_token(Row row) const { return scalars_[row].nhs_token; }
+  uint64_t nhs_token(Row row) const { return slots_[row].scalars.nhs_token; }
   // True when the token is of a Modulus 11-checked NHS number: two checked
   // numbers that differ are two different people (a single-digit typo or a
   // transposition never passes the check).
-  bool nhs_checked(Row row) const { return scalars_[row].nhs_checked != 0; }
+  bool nhs_checked(Row row) const {
+    return slots_[row].scalars.nhs_checked != 0;
+  }
   // kind is 1..4 (v1::MatchKeyKind); 0 means absent.
   uint64_t match_key(Row row, int kind) const {
-    return scalars_[row].match_key[kind - 1];
+    return slots_[row].scalars.match_key[kind - 1];
   }
 
   bool has(EncodedField field, Row row) const {
     return popcount(field, row) != 0;
   }
   uint16_t popcount(EncodedField field, Row row) const {
-    return scalars_[row].popcount[static_cast<int>(field)];
+    return slots_[row].scalars.popcount[static_cast<int>(field)];
   }
   const uint64_t* bits(EncodedField field, Row row) const {
-    const int f = static_cast<int>(field);
-    return bits_[f].data() + static_cast<size_t>(row) * kEncodedFieldWords[f];
+    if (field == EncodedField::kRecordClk) {
+      return clk_bits_.data() + static_cast<size_t>(row) * kClkWords;
+    }
+    return slots_[row].words + kSlotWordOffset[static_cast<int>(field)];
   }
-  // Every row's popcount of `field`, indexed by row.
-  const uint16_t* popcounts(EncodedField field) const {
-    return popcount_[static_cast<int>(field)].data();
-  }
-  // The whole column: rows * kEncodedFieldWords[field] words, row-major.
-  const uint64_t* column(EncodedField field) const {
-    return bits_[static_cast<int>(field)].data();
-  }
+  // Every row's record CLK, row-major (rows * kClkWords words), and its
+  // popcount, indexed by row: the column the CLK sweep streams.
+  const uint64_t* clk_column() const { return clk_bits_.data(); }
+  const uint16_t* clk_popcounts() const { return clk_popcount_.data(); }
   // A 64-bit hash of the encoding's bytes: equal encodings mean equal
   // normalised values under one key, which is what term-frequency
   // adjustment counts. 0 when absent.
   uint64_t encoding_hash(EncodedField field, Row row) const {
-    return scalars_[row].encoding_hash[static_cast<int>(field)];
+    return slots_[row].scalars.encoding_hash[static_cast<int>(field)];
   }
 
   // Starts fetching what scoring a pair reads of `row`: a candidate drawn
@@ -113,33 +121,26 @@ class FeatureTable {
   // caller walking a candidate list asks for a few rows ahead and the
   // misses overlap instead of queueing.
   void Prefetch(Row row) const {
-    const char* scalars = reinterpret_cast<const char*>(&scalars_[row]);
-    __builtin_prefetch(scalars);
-    __builtin_prefetch(scalars + 64);
-    for (int f = 0; f < kEncodedFieldCount; ++f) {
-      // Reading the row's popcounts to skip absent encodings would wait for
-      // the very miss being prefetched; only record CLKs, which most tables
-      // have none of, are skipped, by the table's count.
-      if (f == static_cast<int>(EncodedField::kRecordClk) && clk_rows_ == 0) {
-        continue;
-      }
-      // Encodings of up to 8 words sit in one cache line (row-aligned
-      // multiples of 64 bytes); wider ones span the next lines too.
-      const uint64_t* first = bits(static_cast<EncodedField>(f), row);
-      for (int word = 0; word < kEncodedFieldWords[f]; word += 8) {
-        __builtin_prefetch(first + word);
-      }
+    const char* slot = reinterpret_cast<const char*>(&slots_[row]);
+    for (size_t line = 0; line < sizeof(RowSlot); line += 64) {
+      __builtin_prefetch(slot + line);
+    }
+    if (clk_rows_ != 0) {
+      const char* clk =
+          reinterpret_cast<const char*>(bits(EncodedField::kRecordClk, row));
+      __builtin_prefetch(clk);
+      __builtin_prefetch(clk + 64);
     }
   }
 
   // Months since year 0 (year * 12 + month - 1), or -1 when absent.
   int32_t birth_year_month(Row row) const {
-    return scalars_[row].birth_year_month;
+    return slots_[row].scalars.birth_year_month;
   }
   // '1', '2' or '9'; 0 when absent or 'X'.
-  char sex(Row row) const { return scalars_[row].sex; }
+  char sex(Row row) const { return slots_[row].scalars.sex; }
   // Interned LSOA code; 0 when absent.
-  uint32_t lsoa(Row row) const { return scalars_[row].lsoa; }
+  uint32_t lsoa(Row row) const { return slots_[row].scalars.lsoa; }
   const std::string& lsoa_code(uint32_t lsoa) const {
     return lsoa_codes_[lsoa];
   }
@@ -148,10 +149,16 @@ class FeatureTable {
   uint32_t Intern(std::string_view text, std::vector<std::string>* names,
                   absl::flat_hash_map<std::string, uint32_t>* ids);
 
-  // What scoring a pair reads of a row, apart from the encodings' bits, in
-  // two cache lines: a candidate pair costs two misses here instead of one
-  // per column.
-  struct alignas(64) RowScalars {
+  // Where each field's words start in a slot. The 8-word encodings come
+  // first so that each sits in one cache line; the two 4-word ones share
+  // the last.
+  static constexpr std::array<int, kEncodedFieldCount> kSlotWordOffset = {
+      0, 8, 32, 16, 36, 24, -1};
+  static constexpr int kSlotWords = 40;
+  static constexpr int kClkWords =
+      kEncodedFieldWords[static_cast<int>(EncodedField::kRecordClk)];
+
+  struct RowScalars {
     uint64_t nhs_token = 0;
     std::array<uint64_t, kMatchKeyKinds> match_key{};
     std::array<uint64_t, kEncodedFieldCount> encoding_hash{};
@@ -162,14 +169,20 @@ class FeatureTable {
     uint8_t nhs_checked = 0;
     char sex = 0;
   };
-  static_assert(sizeof(RowScalars) == 128);
+  // Everything scoring a pair reads of a row: the scalars, then the
+  // encodings (all but the record CLK), in seven cache lines.
+  struct alignas(64) RowSlot {
+    RowScalars scalars;
+    uint64_t words[kSlotWords]{};
+  };
+  static_assert(sizeof(RowScalars) <= 128);
+  static_assert(offsetof(RowSlot, words) == 128);
+  static_assert(sizeof(RowSlot) == 448);
 
   std::vector<int64_t> record_id_;
-  std::vector<RowScalars> scalars_;
-  // The encodings, one row-major column per field, and their popcounts as
-  // columns too, for the kernels that sweep a whole column.
-  std::array<std::vector<uint64_t>, kEncodedFieldCount> bits_;
-  std::array<std::vector<uint16_t>, kEncodedFieldCount> popcount_;
+  std::vector<RowSlot> slots_;
+  std::vector<uint64_t> clk_bits_;
+  std::vector<uint16_t> clk_popcount_;
   size_t clk_rows_ = 0;  // rows with a record CLK
 
   std::vector<std::string> source_names_;
