@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <span>
 
@@ -10,6 +11,7 @@
 #endif
 
 #include "server/linkage/dice/dice_kernel.h"
+#include "server/linkage/huge_page_array.h"
 
 namespace equilink::linkage {
 namespace {
@@ -101,9 +103,70 @@ const char* BlockKindName(BlockKind kind) {
   return "unknown";
 }
 
+// Block keys to a 32-bit value, for a segment: open addressing with linear
+// probing in one array of 16-byte slots, so a probe is usually one cache
+// line (a Swiss table reads a control byte and then a slot: two misses in a
+// table of hundreds of megabytes). Keys are well-mixed hashes and never 0,
+// which marks an empty slot; a key's home slot is its high bits scaled to
+// the capacity, so the capacity need not be a power of two. Filled once,
+// then only read.
+class KeyTable {
+ public:
+  KeyTable() = default;
+  // Room for `entries` keys at a load of at most 0.6: an absent key (most
+  // of a new row's band keys) is then found absent within four slots on
+  // average, where a power-of-two table at a load near 0.25 would hold a
+  // million rows' keys in a gigabyte.
+  explicit KeyTable(size_t entries)
+      : capacity_(std::max<size_t>(16, entries * 5 / 3 + 4)),
+        slots_(capacity_) {}
+  // `key` must not be in the table yet.
+  void Insert(uint64_t key, uint32_t value) {
+    size_t i = Home(key);
+    while (slots_[i].key != 0) i = Next(i);
+    slots_[i] = Slot{.key = key, .value = value, .unused = 0};
+    ++size_;
+  }
+  const uint32_t* Find(uint64_t key) const {
+    if (size_ == 0) return nullptr;
+    for (size_t i = Home(key);; i = Next(i)) {
+      const Slot& slot = slots_[i];
+      if (slot.key == key) return &slot.value;
+      if (slot.key == 0) return nullptr;
+    }
+  }
+  void Prefetch(uint64_t key) const {
+    if (size_ != 0) __builtin_prefetch(&slots_[Home(key)]);
+  }
+  size_t size() const { return size_; }
+  template <typename Visit>
+  void ForEach(Visit&& visit) const {
+    for (size_t i = 0; i < capacity_; ++i) {
+      if (slots_[i].key != 0) visit(slots_[i].key, slots_[i].value);
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t value;
+    uint32_t unused;
+  };
+  size_t Home(uint64_t key) const {
+    // The key's top 32 bits scaled to [0, capacity); capacities stay far
+    // below 2^32.
+    return static_cast<size_t>(((key >> 32) * capacity_) >> 32);
+  }
+  size_t Next(size_t i) const { return i + 1 == capacity_ ? 0 : i + 1; }
+
+  size_t capacity_ = 0;
+  HugePageArray<Slot> slots_;
+  size_t size_ = 0;
+};
+
 // The blocks of a contiguous range of rows, immutable once built. A key
-// maps either to one member held in the map's value (most LSH band keys are
-// held by one row) or to a block: its chain-0 members, then its chain-1
+// maps either to one member held in the table's value (most LSH band keys
+// are held by one row) or to a block: its chain-0 members, then its chain-1
 // members, contiguous in members_, each chain ascending.
 class BlockIndex::Segment {
  public:
@@ -111,9 +174,9 @@ class BlockIndex::Segment {
   // no such block). A single member is returned through *single.
   void Find(uint64_t key, Row* single, std::span<const Row> chains[2]) const {
     chains[0] = chains[1] = {};
-    const auto it = index_.find(key);
-    if (it == index_.end()) return;
-    const uint32_t value = it->second;
+    const uint32_t* found = index_.Find(key);
+    if (found == nullptr) return;
+    const uint32_t value = *found;
     if (value & kSingle) {
       *single = value & kSingleRowMask;
       chains[(value & kSingleChain) != 0 ? 1 : 0] = {single, 1};
@@ -123,7 +186,7 @@ class BlockIndex::Segment {
     chains[0] = {members_.data() + start[0], members_.data() + start[1]};
     chains[1] = {members_.data() + start[1], members_.data() + start[2]};
   }
-  void Prefetch(uint64_t key) const { index_.prefetch(key); }
+  void Prefetch(uint64_t key) const { index_.Prefetch(key); }
 
   Row first_row() const { return first_row_; }
   Row end_row() const { return end_row_; }
@@ -159,10 +222,18 @@ class BlockIndex::Segment {
   static constexpr uint32_t kSingle = 0x80000000u;
   static constexpr uint32_t kSingleChain = 0x40000000u;
   static constexpr uint32_t kSingleRowMask = 0x3fffffffu;
-  // Rows at or above this are not held in the map's value.
+  // Rows at or above this are not held in the table's value.
   static constexpr Row kSingleRowLimit = kSingleRowMask + 1;
 
-  // Adds a block with these chains under `key`.
+  Segment(Row first_row, Row end_row, size_t keys, size_t blocks,
+          size_t members)
+      : first_row_(first_row),
+        end_row_(end_row),
+        index_(keys),
+        starts_(blocks * 2 + 1),
+        members_(members) {}
+
+  // Adds a block with these chains under `key` (Merge).
   void Append(uint64_t key, std::span<const Row> chain0_a,
               std::span<const Row> chain0_b, std::span<const Row> chain1_a,
               std::span<const Row> chain1_b) {
@@ -175,40 +246,45 @@ class BlockIndex::Segment {
                       : !chain1_a.empty() ? chain1_a[0]
                                           : chain1_b[0];
       if (row < kSingleRowLimit) {
-        index_.emplace(key, kSingle | (in_chain1 ? kSingleChain : 0) | row);
+        index_.Insert(key, kSingle | (in_chain1 ? kSingleChain : 0) | row);
         return;
       }
     }
-    const uint32_t block = static_cast<uint32_t>(starts_.size() / 2);
-    starts_.push_back(static_cast<uint32_t>(members_.size()));
-    members_.insert(members_.end(), chain0_a.begin(), chain0_a.end());
-    members_.insert(members_.end(), chain0_b.begin(), chain0_b.end());
-    starts_.push_back(static_cast<uint32_t>(members_.size()));
-    members_.insert(members_.end(), chain1_a.begin(), chain1_a.end());
-    members_.insert(members_.end(), chain1_b.begin(), chain1_b.end());
-    index_.emplace(key, block);
+    index_.Insert(key, static_cast<uint32_t>(blocks_));
+    starts_[2 * blocks_] = static_cast<uint32_t>(used_);
+    for (std::span<const Row> part : {chain0_a, chain0_b}) {
+      std::memcpy(members_.data() + used_, part.data(),
+                  part.size() * sizeof(Row));
+      used_ += part.size();
+    }
+    starts_[2 * blocks_ + 1] = static_cast<uint32_t>(used_);
+    for (std::span<const Row> part : {chain1_a, chain1_b}) {
+      std::memcpy(members_.data() + used_, part.data(),
+                  part.size() * sizeof(Row));
+      used_ += part.size();
+    }
+    ++blocks_;
   }
-  void Close() { starts_.push_back(static_cast<uint32_t>(members_.size())); }
+  // Ends the last block.
+  void Close() { starts_[2 * blocks_] = static_cast<uint32_t>(used_); }
 
   Row first_row_ = 0;
   Row end_row_ = 0;
-  absl::flat_hash_map<uint64_t, uint32_t> index_;
+  KeyTable index_;
   // Per block, where its chain-0 and chain-1 members start; the next
   // block's start (or the final entry) ends its chain 1.
-  std::vector<uint32_t> starts_;
-  std::vector<Row> members_;
+  HugePageArray<uint32_t> starts_;
+  HugePageArray<Row> members_;
+  size_t blocks_ = 0;  // blocks laid out so far
+  size_t used_ = 0;    // members laid out so far
 };
 
 std::unique_ptr<BlockIndex::Segment> BlockIndex::Segment::Builder::Finish(
     Row end_row) {
-  auto segment = std::make_unique<Segment>();
-  segment->first_row_ = first_row_;
-  segment->end_row_ = end_row;
   // Lay the blocks out in the order their keys first appeared, then drop
   // each row into its place: entries are in row order, so every chain comes
   // out ascending.
   std::vector<uint32_t> place(counts_.size());
-  std::vector<Row> single(counts_.size(), 0);
   uint32_t blocks = 0;
   size_t members = 0;
   // A segment reaching past the rows a value can hold keeps every block in
@@ -217,68 +293,71 @@ std::unique_ptr<BlockIndex::Segment> BlockIndex::Segment::Builder::Finish(
   for (size_t b = 0; b < counts_.size(); ++b) {
     const uint32_t total = counts_[b][0] + counts_[b][1];
     if (total == 1 && hold_singles) {
-      place[b] = kSingle;  // its row is filled in below
+      place[b] = kSingle;  // its row goes into the table's value
       continue;
     }
     place[b] = blocks++;
     members += total;
   }
-  segment->starts_.reserve(static_cast<size_t>(blocks) * 2 + 1);
-  segment->members_.resize(members);
+  std::unique_ptr<Segment> segment(
+      new Segment(first_row_, end_row, index_.size(), blocks, members));
   std::vector<uint32_t> cursor(static_cast<size_t>(blocks) * 2);
   uint32_t position = 0;
   for (size_t b = 0; b < counts_.size(); ++b) {
     if (place[b] == kSingle) continue;
     const uint32_t block = place[b];
-    segment->starts_.push_back(position);
+    segment->starts_[2 * block] = position;
     cursor[2 * block] = position;
     position += counts_[b][0];
-    segment->starts_.push_back(position);
+    segment->starts_[2 * block + 1] = position;
     cursor[2 * block + 1] = position;
     position += counts_[b][1];
   }
+  segment->blocks_ = blocks;
+  segment->used_ = members;
   segment->Close();
+  std::vector<uint32_t> single(counts_.size(), 0);
   for (size_t e = 0; e < entries_.size(); ++e) {
     const uint32_t b = static_cast<uint32_t>(entries_[e] >> 32);
     const Row row = static_cast<Row>(entries_[e]);
     const int chain = chains_[e];
     if (place[b] == kSingle) {
       single[b] = kSingle | (chain == 1 ? kSingleChain : 0) | row;
-      continue;
+    } else {
+      segment->members_[cursor[2 * place[b] + chain]++] = row;
     }
-    segment->members_[cursor[2 * place[b] + chain]++] = row;
   }
-  segment->index_ = std::move(index_);
-  for (auto& [key, value] : segment->index_) {
-    value = place[value] == kSingle ? single[value] : place[value];
+  for (const auto& [key, provisional] : index_) {
+    segment->index_.Insert(key, place[provisional] == kSingle
+                                    ? single[provisional]
+                                    : place[provisional]);
   }
   return segment;
 }
 
 std::unique_ptr<BlockIndex::Segment> BlockIndex::Segment::Merge(
     const Segment& older, const Segment& newer) {
-  auto merged = std::make_unique<Segment>();
-  merged->first_row_ = older.first_row_;
-  merged->end_row_ = newer.end_row_;
-  merged->index_.reserve(older.index_.size() + newer.index_.size());
-  merged->starts_.reserve(older.starts_.size() + newer.starts_.size());
-  merged->members_.reserve(older.members_.size() + newer.members_.size() +
-                           older.index_.size() + newer.index_.size());
+  // Sized for the worst case: every key distinct, every single member of
+  // one segment joined by members of the other.
+  const size_t keys = older.index_.size() + newer.index_.size();
+  std::unique_ptr<Segment> merged(
+      new Segment(older.first_row_, newer.end_row_, keys, keys,
+                  older.used_ + newer.used_ + keys));
   Row single_old = 0;
   Row single_new = 0;
   std::span<const Row> old_chains[2];
   std::span<const Row> new_chains[2];
-  for (const auto& [key, value] : older.index_) {
+  older.index_.ForEach([&](uint64_t key, uint32_t) {
     older.Find(key, &single_old, old_chains);
     newer.Find(key, &single_new, new_chains);
     merged->Append(key, old_chains[0], new_chains[0], old_chains[1],
                    new_chains[1]);
-  }
-  for (const auto& [key, value] : newer.index_) {
-    if (older.index_.contains(key)) continue;
+  });
+  newer.index_.ForEach([&](uint64_t key, uint32_t) {
+    if (older.index_.Find(key) != nullptr) return;
     newer.Find(key, &single_new, new_chains);
     merged->Append(key, {}, new_chains[0], {}, new_chains[1]);
-  }
+  });
   merged->Close();
   return merged;
 }
@@ -486,6 +565,10 @@ void BlockIndex::Commit(Batch batch) {
   rows_ = p.end_row;
   clk_rows_.insert(clk_rows_.end(), p.clk_rows.begin(), p.clk_rows.end());
   clk_chain_.insert(clk_chain_.end(), p.clk_chain.begin(), p.clk_chain.end());
+  while (clk_ordinals_.size() <
+         std::min(clk_rows_.size(), options_.clk_sweep_max_rows)) {
+    clk_ordinals_.push_back(static_cast<uint32_t>(clk_ordinals_.size()));
+  }
   while (segments_.size() >= 2 && segments_.back()->rows() * 2 >=
                                       segments_[segments_.size() - 2]->rows()) {
     std::unique_ptr<Segment> merged =
@@ -605,11 +688,11 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
   if (has_clk && !clk_bands) {
     constexpr int kClk = static_cast<int>(EncodedField::kRecordClk);
     std::vector<float> dice(clk_ordinal);
-    // Rows with a CLK are contiguous in clk_rows_; the kernel reads them
-    // through the index list.
+    // The table keeps CLKs by ordinal, and the earlier CLK rows are
+    // ordinals 0 to clk_ordinal - 1.
     DiceMany(table.bits(EncodedField::kRecordClk, row),
              table.popcount(EncodedField::kRecordClk, row), table.clk_column(),
-             table.clk_popcounts(), clk_rows_.data(), clk_ordinal,
+             table.clk_popcounts(), clk_ordinals_.data(), clk_ordinal,
              kEncodedFieldWords[kClk], dice.data());
     BlockKindStats& kind_stats =
         stats->kinds[static_cast<int>(BlockKind::kRecordClk)];

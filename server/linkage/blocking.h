@@ -220,6 +220,9 @@ class BlockIndex {
   // number: the CLK sweep reads them.
   std::vector<Row> clk_rows_;
   std::vector<uint8_t> clk_chain_;
+  // 0, 1, 2, ...: the CLK ordinals the sweep reads (FeatureTable holds CLKs
+  // by ordinal), up to clk_sweep_max_rows.
+  std::vector<uint32_t> clk_ordinals_;
 };
 
 }  // namespace equilink::linkage

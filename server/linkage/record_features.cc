@@ -94,9 +94,7 @@ FeatureTable::FeatureTable() {
 
 void FeatureTable::Reserve(size_t rows) {
   record_id_.reserve(rows);
-  slots_.reserve(rows);
-  clk_bits_.reserve(rows * kClkWords);
-  clk_popcount_.reserve(rows);
+  slot_chunks_.reserve((rows + kChunkRows - 1) / kChunkRows);
 }
 
 uint32_t FeatureTable::Intern(std::string_view text,
@@ -130,7 +128,9 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
   }
 
   const Row row = static_cast<Row>(record_id_.size());
-  RowSlot& slot = slots_.emplace_back();
+  if ((row & (kChunkRows - 1)) == 0) slot_chunks_.emplace_back(kChunkRows);
+  RowSlot& slot = slot_chunks_.back()[row & (kChunkRows - 1)];
+  slot = RowSlot{};
   RowScalars& scalars = slot.scalars;
   scalars.source = Intern(source, &source_names_, &source_ids_);
   const bool has_national_id =
@@ -146,12 +146,13 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
       scalars.match_key[kind - 1] = TokenPrefix(key.token());
     }
   }
-  clk_bits_.resize(clk_bits_.size() + kClkWords, 0);
   for (int f = 0; f < kEncodedFieldCount; ++f) {
     const size_t words = kEncodedFieldWords[f];
+    const bool clk = f == static_cast<int>(EncodedField::kRecordClk);
+    if (clk && encodings[f] == nullptr) continue;
+    if (clk) clk_bits_.resize(clk_bits_.size() + kClkWords, 0);
     uint64_t* destination =
-        f == static_cast<int>(EncodedField::kRecordClk)
-            ? clk_bits_.data() + static_cast<size_t>(row) * kClkWords
+        clk ? clk_bits_.data() + clk_bits_.size() - kClkWords
             : slot.words + kSlotWordOffset[f];
     uint16_t count = 0;
     uint64_t hash = 0;
@@ -162,18 +163,19 @@ absl::StatusOr<Row> FeatureTable::Add(const v1::PseudonymisedRecord& record,
     }
     scalars.popcount[f] = count;
     scalars.encoding_hash[f] = hash;
+    if (clk && count == 0) {
+      clk_bits_.resize(clk_bits_.size() - kClkWords);  // an empty CLK
+    } else if (clk) {
+      scalars.clk_ordinal = static_cast<uint32_t>(clk_popcount_.size());
+      clk_popcount_.push_back(count);
+    }
   }
-  clk_popcount_.push_back(
-      scalars.popcount[static_cast<int>(EncodedField::kRecordClk)]);
   scalars.birth_year_month = ParseYearMonth(record.birth_year_month());
   const std::string& sex = record.sex_code();
   scalars.sex = sex == "1" || sex == "2" || sex == "9" ? sex[0] : 0;
   scalars.lsoa = record.lsoa_code().empty()
                      ? 0
                      : Intern(record.lsoa_code(), &lsoa_codes_, &lsoa_ids_);
-  if (scalars.popcount[static_cast<int>(EncodedField::kRecordClk)] != 0) {
-    ++clk_rows_;
-  }
   record_id_.push_back(record_id);
   return row;
 }
