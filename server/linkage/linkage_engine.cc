@@ -43,26 +43,29 @@ uint64_t SplitMix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Runs work(thread, begin, end) over [first, end) in chunks on `threads`
+// threads; stops handing out chunks once *cancel (if given) is set.
 template <typename Work>
-void ParallelRows(size_t first, size_t end, int threads, Work&& work) {
+void ParallelRows(size_t first, size_t end, int threads,
+                  const std::atomic<bool>* cancel, Work&& work) {
   threads = std::max(1, threads);
-  if (end - first < 256 || threads == 1) {
-    work(0, first, end);
-    return;
-  }
   // Rows go out in small chunks: a row's cost varies with its blocks.
   std::atomic<size_t> next{first};
   constexpr size_t kChunk = 64;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (;;) {
-        const size_t begin = next.fetch_add(kChunk);
-        if (begin >= end) return;
-        work(t, begin, std::min(end, begin + kChunk));
-      }
-    });
+  auto run = [&](int t) {
+    for (;;) {
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;
+      const size_t begin = next.fetch_add(kChunk);
+      if (begin >= end) return;
+      work(t, begin, std::min(end, begin + kChunk));
+    }
+  };
+  if (end - first < 256 || threads == 1) {
+    run(0);
+    return;
   }
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(run, t);
   for (std::thread& thread : pool) thread.join();
 }
 
@@ -148,7 +151,7 @@ void LinkageEngine::BlockPending() {
     const size_t first = blocked_;
     const size_t end = std::min(table_.size(), first + kSlice);
     keys.resize((end - first) * per_row);
-    ParallelRows(first, end, options_.threads,
+    ParallelRows(first, end, options_.threads, options_.cancel,
                  [&](int, size_t begin, size_t stop) {
                    for (size_t i = begin; i < stop; ++i) {
                      blocks_.KeysOf(table_, static_cast<Row>(i),
@@ -213,7 +216,7 @@ absl::Status LinkageEngine::EstimateModel() {
   const size_t stride =
       std::max<size_t>(1, (estimate + kEmSamplePairs - 1) / kEmSamplePairs);
   std::vector<ComparisonPatterns> per_thread(threads);
-  ParallelRows(0, (rows + stride - 1) / stride, threads,
+  ParallelRows(0, (rows + stride - 1) / stride, threads, options_.cancel,
                [&](int t, size_t begin, size_t end) {
                  std::vector<Row> candidates;
                  BlockingStats unused;
@@ -227,6 +230,7 @@ absl::Status LinkageEngine::EstimateModel() {
                    }
                  }
                });
+  EQ_RETURN_IF_ERROR(CheckNotCancelled());
   ComparisonPatterns sample;
   for (const ComparisonPatterns& part : per_thread) sample.Merge(part);
   if (sample.pair_count() == 0) return absl::OkStatus();
@@ -258,7 +262,17 @@ absl::Status LinkageEngine::EstimateModel() {
         /*starting_u=*/false, &estimated);
   }
   EstimateSourcePairPriors(&estimated);
+  // A model estimated from part of the work is not kept.
+  EQ_RETURN_IF_ERROR(CheckNotCancelled());
   SetModel(std::move(estimated));
+  return absl::OkStatus();
+}
+
+absl::Status LinkageEngine::CheckNotCancelled() const {
+  if (options_.cancel != nullptr && options_.cancel->load()) {
+    return absl::CancelledError(
+        "linkage stopped: the gateway is shutting down");
+  }
   return absl::OkStatus();
 }
 
@@ -290,34 +304,38 @@ void LinkageEngine::EstimateSourcePairPriors(FellegiSunterModel* model) const {
   const int threads = std::max(1, options_.threads);
   // (row << 32 | other side's source) -> best posterior there.
   std::vector<absl::flat_hash_map<uint64_t, float>> per_thread(threads);
-  ParallelRows(0, table_.size(), threads, [&](int t, size_t begin, size_t end) {
-    std::vector<Row> candidates;
-    BlockingStats unused;
-    auto keep_best = [&](Row row, uint32_t other_source, double probability) {
-      float& best =
-          per_thread[t][(static_cast<uint64_t>(row) << 32) | other_source];
-      best = std::max(best, static_cast<float>(probability));
-    };
-    for (size_t i = begin; i < end; ++i) {
-      const Row row = static_cast<Row>(i);
-      const uint32_t source = table_.source(row);
-      if (retired_[row] || !one_per_person_source_[source]) continue;
-      blocks_.Candidates(table_, row, &candidates, &unused);
-      for (Row other : candidates) {
-        const uint32_t other_source = table_.source(other);
-        if (retired_[other] || other_source == source ||
-            !one_per_person_source_[other_source] || CannotLink(other, row)) {
-          continue;
+  ParallelRows(
+      0, table_.size(), threads, options_.cancel,
+      [&](int t, size_t begin, size_t end) {
+        std::vector<Row> candidates;
+        BlockingStats unused;
+        auto keep_best = [&](Row row, uint32_t other_source,
+                             double probability) {
+          float& best =
+              per_thread[t][(static_cast<uint64_t>(row) << 32) | other_source];
+          best = std::max(best, static_cast<float>(probability));
+        };
+        for (size_t i = begin; i < end; ++i) {
+          const Row row = static_cast<Row>(i);
+          const uint32_t source = table_.source(row);
+          if (retired_[row] || !one_per_person_source_[source]) continue;
+          blocks_.Candidates(table_, row, &candidates, &unused);
+          for (Row other : candidates) {
+            const uint32_t other_source = table_.source(other);
+            if (retired_[other] || other_source == source ||
+                !one_per_person_source_[other_source] ||
+                CannotLink(other, row)) {
+              continue;
+            }
+            const double probability =
+                DeterministicStage(other, row) != kStageProbabilistic
+                    ? 1.0
+                    : scorer.MatchProbability(other, row);
+            keep_best(row, other_source, probability);
+            keep_best(other, source, probability);
+          }
         }
-        const double probability =
-            DeterministicStage(other, row) != kStageProbabilistic
-                ? 1.0
-                : scorer.MatchProbability(other, row);
-        keep_best(row, other_source, probability);
-        keep_best(other, source, probability);
-      }
-    }
-  });
+      });
   absl::flat_hash_map<uint64_t, float> best;
   for (const auto& part : per_thread) {
     for (const auto& [key, probability] : part) {
@@ -398,31 +416,34 @@ bool LinkageEngine::MeasureUOnRandomPairs(double linkable_candidate_pairs,
   };
   const int threads = std::max(1, options_.threads);
   std::vector<Counts> per_thread(threads);
-  ParallelRows(0, kRandomPairs, threads, [&](int t, size_t begin, size_t end) {
-    Counts& counts = per_thread[t];
-    for (size_t k = begin; k < end; ++k) {
-      // The k-th pair depends on k alone: the same sample on any thread
-      // timing.
-      const uint64_t x = SplitMix(k * 2 + 1);
-      const uint64_t y = SplitMix(k * 2 + 2);
-      const Row a = live[x % live.size()];
-      const Row b = live[y % live.size()];
-      if (a == b) continue;
-      ++counts.drawn;
-      const Row first = std::min(a, b);
-      const Row second = std::max(a, b);
-      if (NeverLinks(first, second)) continue;
-      ++counts.linkable;
-      const ComparisonVector v = em_scorer.Compare(first, second);
-      const double weight =
-          starting_u ? 1.0
-                     : 1.0 - em_scorer.ProbabilityFromLog2BayesFactor(
-                                 em_scorer.Log2BayesFactor(v));
-      for (int c = 0; c < kComparisonCount; ++c) {
-        if (v.level[c] != kNullLevel) counts.level[c][v.level[c]] += weight;
-      }
-    }
-  });
+  ParallelRows(0, kRandomPairs, threads, options_.cancel,
+               [&](int t, size_t begin, size_t end) {
+                 Counts& counts = per_thread[t];
+                 for (size_t k = begin; k < end; ++k) {
+                   // The k-th pair depends on k alone: the same sample on any
+                   // thread timing.
+                   const uint64_t x = SplitMix(k * 2 + 1);
+                   const uint64_t y = SplitMix(k * 2 + 2);
+                   const Row a = live[x % live.size()];
+                   const Row b = live[y % live.size()];
+                   if (a == b) continue;
+                   ++counts.drawn;
+                   const Row first = std::min(a, b);
+                   const Row second = std::max(a, b);
+                   if (NeverLinks(first, second)) continue;
+                   ++counts.linkable;
+                   const ComparisonVector v = em_scorer.Compare(first, second);
+                   const double weight =
+                       starting_u
+                           ? 1.0
+                           : 1.0 - em_scorer.ProbabilityFromLog2BayesFactor(
+                                       em_scorer.Log2BayesFactor(v));
+                   for (int c = 0; c < kComparisonCount; ++c) {
+                     if (v.level[c] != kNullLevel)
+                       counts.level[c][v.level[c]] += weight;
+                   }
+                 }
+               });
   Counts total;
   for (const Counts& part : per_thread) {
     total.drawn += part.drawn;
@@ -542,53 +563,58 @@ absl::StatusOr<LinkRun> LinkageEngine::LinkPending() {
     uint64_t compared = 0;
   };
   std::vector<ThreadOutput> outputs(threads);
-  ParallelRows(first, end, threads, [&](int t, size_t begin, size_t stop) {
-    ThreadOutput& out = outputs[t];
-    std::vector<Row> candidates;
-    for (size_t i = begin; i < stop; ++i) {
-      const Row row = static_cast<Row>(i);
-      if (retired_[row]) continue;
-      const uint64_t* keys = PendingKeys(row);
-      if (keys != nullptr) {
-        blocks_.Candidates(table_, row, keys, &candidates, &out.stats);
-      } else {
-        blocks_.Candidates(table_, row, &candidates, &out.stats);
-      }
-      // The first candidates too: a row has about a hundred at 1M persons,
-      // and the first dozen would otherwise each wait on a cache miss.
-      for (size_t k = 0; k < std::min(kPrefetchAhead, candidates.size()); ++k) {
-        table_.Prefetch(candidates[k]);
-      }
-      for (size_t k = 0; k < candidates.size(); ++k) {
-        if (k + kPrefetchAhead < candidates.size()) {
-          table_.Prefetch(candidates[k + kPrefetchAhead]);
+  ParallelRows(
+      first, end, threads, options_.cancel,
+      [&](int t, size_t begin, size_t stop) {
+        ThreadOutput& out = outputs[t];
+        std::vector<Row> candidates;
+        for (size_t i = begin; i < stop; ++i) {
+          const Row row = static_cast<Row>(i);
+          if (retired_[row]) continue;
+          const uint64_t* keys = PendingKeys(row);
+          if (keys != nullptr) {
+            blocks_.Candidates(table_, row, keys, &candidates, &out.stats);
+          } else {
+            blocks_.Candidates(table_, row, &candidates, &out.stats);
+          }
+          // The first candidates too: a row has about a hundred at 1M persons,
+          // and the first dozen would otherwise each wait on a cache miss.
+          for (size_t k = 0; k < std::min(kPrefetchAhead, candidates.size());
+               ++k) {
+            table_.Prefetch(candidates[k]);
+          }
+          for (size_t k = 0; k < candidates.size(); ++k) {
+            if (k + kPrefetchAhead < candidates.size()) {
+              table_.Prefetch(candidates[k + kPrefetchAhead]);
+            }
+            const Row other = candidates[k];
+            if (retired_[other] || NeverLinks(other, row)) continue;
+            ++out.compared;
+            const uint8_t stage = DeterministicStage(other, row);
+            const double probability = scorer.MatchProbability(other, row);
+            if (options_.keep_scored_pairs) {
+              out.scored.push_back(
+                  ScoredPair{.a = other,
+                             .b = row,
+                             .probability = static_cast<float>(probability),
+                             .stage = stage});
+            }
+            if (stage != kStageProbabilistic) {
+              out.edges.push_back(ScoredEdge{
+                  .a = other, .b = row, .probability = 1.0f, .stage = stage});
+            } else if (probability >= threshold) {
+              out.edges.push_back(
+                  ScoredEdge{.a = other,
+                             .b = row,
+                             .probability = static_cast<float>(probability),
+                             .stage = kStageProbabilistic});
+            }
+          }
         }
-        const Row other = candidates[k];
-        if (retired_[other] || NeverLinks(other, row)) continue;
-        ++out.compared;
-        const uint8_t stage = DeterministicStage(other, row);
-        const double probability = scorer.MatchProbability(other, row);
-        if (options_.keep_scored_pairs) {
-          out.scored.push_back(
-              ScoredPair{.a = other,
-                         .b = row,
-                         .probability = static_cast<float>(probability),
-                         .stage = stage});
-        }
-        if (stage != kStageProbabilistic) {
-          out.edges.push_back(ScoredEdge{
-              .a = other, .b = row, .probability = 1.0f, .stage = stage});
-        } else if (probability >= threshold) {
-          out.edges.push_back(
-              ScoredEdge{.a = other,
-                         .b = row,
-                         .probability = static_cast<float>(probability),
-                         .stage = kStageProbabilistic});
-        }
-      }
-    }
-  });
+      });
 
+  // Rows left unscored: nothing of this run may reach the graph.
+  EQ_RETURN_IF_ERROR(CheckNotCancelled());
   std::vector<ScoredEdge> edges;
   for (ThreadOutput& out : outputs) {
     run.pairs_compared += out.compared;

@@ -18,6 +18,7 @@
 // rows before it, so linking a file in ten batches gives the clusters of
 // linking it in one (with the same model).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -56,6 +57,10 @@ struct LinkageOptions {
   // lambda are EM's, over the candidate pairs.
   bool u_from_random_pairs = true;
   int threads = 2;
+  // When given and set, EstimateModel and LinkPending stop early and return
+  // CancelledError, leaving the engine unfit for use: for a run the caller
+  // throws away if it is stopped (a relink at gateway shutdown).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // A compared pair, kept when LinkageOptions::keep_scored_pairs is set.
@@ -155,6 +160,8 @@ class LinkageEngine {
   // expected matches among their candidate pairs under `model`.
   void EstimateSourcePairPriors(FellegiSunterModel* model) const;
   ClusterGuards MakeGuards(double threshold) const;
+  // CancelledError once options_.cancel is set.
+  absl::Status CheckNotCancelled() const;
 
   LinkageOptions options_;
   FeatureTable table_;

@@ -511,10 +511,13 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
     if (impl.model_version == 0 &&
         engine_->linked_rows() >= impl.options.estimate_after_records &&
         impl.pairs_compared >= impl.options.estimate_after_pairs) {
-      EQ_ASSIGN_OR_RETURN(RelinkResult relinked,
-                          Relink("first estimate once enough records arrived"));
+      absl::StatusOr<RelinkResult> relinked =
+          Relink("first estimate once enough records arrived");
+      // Stopped by shutdown: the estimate is made again after the restart.
+      if (absl::IsCancelled(relinked.status())) break;
+      EQ_RETURN_IF_ERROR(relinked.status());
       EQ_LOG(kInfo, "linkage model estimated from %d records: version %d",
-             relinked.records, relinked.model_version);
+             relinked->records, relinked->model_version);
     }
   }
   return linked;
@@ -523,7 +526,11 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
 absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
   Impl& impl = *impl_;
   RelinkResult result;
-  auto engine = std::make_unique<LinkageEngine>(impl.options.engine);
+  // A relink of a large population takes a while; a gateway shutting down
+  // stops it (nothing of it is written) rather than wait for it.
+  LinkageOptions engine_options = impl.options.engine;
+  engine_options.cancel = &stop_requested_;
+  auto engine = std::make_unique<LinkageEngine>(engine_options);
 
   // The current version of every record: re-submissions not yet indexed
   // leave older rows beside newer ones, so keep the newest per key.
@@ -532,6 +539,9 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
     absl::flat_hash_map<std::string, size_t> index_of_key;
     int64_t after = 0;
     for (;;) {
+      if (stop_requested_.load()) {
+        return absl::CancelledError("relink stopped: the gateway is stopping");
+      }
       EQ_ASSIGN_OR_RETURN(std::vector<StoredRecord> batch,
                           impl.ReadRecords(after, 50000));
       if (batch.empty()) break;

@@ -1,8 +1,10 @@
 #include "server/linkage/linkage_engine.h"
 
+#include <atomic>
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -59,6 +61,30 @@ TEST(LinkageEngineTest, NhsNumberTokenLinksDespiteDifferentNames) {
   EXPECT_EQ(run->deterministic_links, 1u);
   ASSERT_EQ(engine.scored_pairs().size(), 1u);
   EXPECT_EQ(engine.scored_pairs()[0].stage, kStageNhsToken);
+}
+
+// A relink at gateway shutdown is stopped through LinkageOptions::cancel:
+// the run ends with CancelledError and nothing of it reaches the graph.
+TEST(LinkageEngineTest, CancelledRunAddsNoEdgeAndSaysSo) {
+  std::atomic<bool> cancel{false};
+  LinkageOptions options = FixedOptions();
+  options.cancel = &cancel;
+  LinkageEngine engine(options);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(engine
+                    .AddRecord(MakeRecord({.record_id = std::to_string(i),
+                                           .forename = "Amelia",
+                                           .surname = "Jones",
+                                           .nhs_number = "9434765919"}),
+                               i, "8AB12")
+                    .ok());
+  }
+  cancel.store(true);
+  EXPECT_TRUE(absl::IsCancelled(engine.EstimateModel()));
+  const absl::StatusOr<LinkRun> run = engine.LinkPending();
+  EXPECT_TRUE(absl::IsCancelled(run.status())) << run.status();
+  EXPECT_TRUE(engine.EdgesWithin(std::vector<Row>{0, 1}).empty());
+  EXPECT_EQ(engine.linked_rows(), 0u);
 }
 
 TEST(LinkageEngineTest, MatchKeyCascadeLinksWithoutNhsNumber) {
