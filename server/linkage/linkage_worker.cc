@@ -513,7 +513,9 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
         impl.pairs_compared >= impl.options.estimate_after_pairs) {
       absl::StatusOr<RelinkResult> relinked =
           Relink("first estimate once enough records arrived");
-      // Stopped by shutdown: the estimate is made again after the restart.
+      // Stopped by shutdown: nothing of it was written, and the worker that
+      // starts next estimates once it meets the thresholds again (the pair
+      // count is of its own comparisons).
       if (absl::IsCancelled(relinked.status())) break;
       EQ_RETURN_IF_ERROR(relinked.status());
       EQ_LOG(kInfo, "linkage model estimated from %d records: version %d",
