@@ -1,6 +1,7 @@
 #include "server/linkage/blocking.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -224,6 +225,10 @@ class BlockIndex::Segment {
   static constexpr uint32_t kSingleRowMask = 0x3fffffffu;
   // Rows at or above this are not held in the table's value.
   static constexpr Row kSingleRowLimit = kSingleRowMask + 1;
+  // The table value holding a block's only member (row < kSingleRowLimit).
+  static uint32_t SingleValue(Row row, bool in_chain1) {
+    return kSingle | (in_chain1 ? kSingleChain : 0) | row;
+  }
 
   Segment(Row first_row, Row end_row, size_t keys, size_t blocks,
           size_t members)
@@ -246,7 +251,7 @@ class BlockIndex::Segment {
                       : !chain1_a.empty() ? chain1_a[0]
                                           : chain1_b[0];
       if (row < kSingleRowLimit) {
-        index_.Insert(key, kSingle | (in_chain1 ? kSingleChain : 0) | row);
+        index_.Insert(key, SingleValue(row, in_chain1));
         return;
       }
     }
@@ -322,7 +327,7 @@ std::unique_ptr<BlockIndex::Segment> BlockIndex::Segment::Builder::Finish(
     const Row row = static_cast<Row>(entries_[e]);
     const int chain = chains_[e];
     if (place[b] == kSingle) {
-      single[b] = kSingle | (chain == 1 ? kSingleChain : 0) | row;
+      single[b] = SingleValue(row, chain == 1);
     } else {
       segment->members_[cursor[2 * place[b] + chain]++] = row;
     }
@@ -569,8 +574,12 @@ void BlockIndex::Commit(Batch batch) {
          std::min(clk_rows_.size(), options_.clk_sweep_max_rows)) {
     clk_ordinals_.push_back(static_cast<uint32_t>(clk_ordinals_.size()));
   }
-  while (segments_.size() >= 2 && segments_.back()->rows() * 2 >=
-                                      segments_[segments_.size() - 2]->rows()) {
+  // Each segment then holds more than twice the rows of the next: about
+  // log2(rows) segments, far below kMaxSegments (enforced all the same).
+  while (segments_.size() >= 2 &&
+         (segments_.size() > kMaxSegments ||
+          segments_.back()->rows() * 2 >=
+              segments_[segments_.size() - 2]->rows())) {
     std::unique_ptr<Segment> merged =
         Segment::Merge(*segments_[segments_.size() - 2], *segments_.back());
     segments_.pop_back();
@@ -633,9 +642,11 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
     if (keys[slot] == 0) continue;
     for (size_t s = 0; s < segments; ++s) segments_[s]->Prefetch(keys[slot]);
   }
-  // Up to one span per segment per chain.
-  std::vector<std::span<const Row>> spans[2];
-  std::vector<Row> singles(segments);
+  // Up to one span per segment per chain; a single member is read out of
+  // its segment's table into singles. Fixed arrays: this runs for every row.
+  std::array<std::span<const Row>, kMaxSegments> spans[2];
+  size_t span_count[2];
+  std::array<Row, kMaxSegments> singles;
   for (int slot = 0; slot < slots; ++slot) {
     const uint64_t key = keys[slot];
     if (key == 0) continue;
@@ -644,8 +655,7 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
     // Checked rows sharing a national id block hold the same number; checked
     // rows meet no other checked row anywhere else.
     const bool own = chain == 1 || kind == BlockKind::kNationalId;
-    spans[0].clear();
-    spans[1].clear();
+    span_count[0] = span_count[1] = 0;
     size_t counts[2] = {0, 0};
     for (size_t s = 0; s < segments; ++s) {
       std::span<const Row> chains[2];
@@ -661,7 +671,7 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
         }
         if (members.empty()) continue;
         counts[c] += members.size();
-        spans[c].push_back(members);
+        spans[c][span_count[c]++] = members;
       }
     }
     const bool lsh = kind == BlockKind::kNameLsh ||
@@ -680,8 +690,8 @@ void BlockIndex::Candidates(const FeatureTable& table, Row row,
       kind_stats.candidate_pairs += counts[c];
       const bool large = corroborate > 0 && counts[c] >= corroborate;
       std::vector<Row>* into = large ? &weak : out;
-      for (std::span<const Row> members : spans[c]) {
-        into->insert(into->end(), members.begin(), members.end());
+      for (size_t i = 0; i < span_count[c]; ++i) {
+        into->insert(into->end(), spans[c][i].begin(), spans[c][i].end());
       }
     }
   }

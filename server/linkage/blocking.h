@@ -190,6 +190,8 @@ class BlockIndex {
 
  private:
   class Segment;
+  // The merge rule keeps about log2(rows) segments; Commit merges past this.
+  static constexpr size_t kMaxSegments = 48;
 
   // Slots: the keys a row can have, one per exact kind and one per LSH band.
   static constexpr int kExactSlots = 12;
