@@ -56,6 +56,17 @@ struct LinkageStatus {
   // Distinct record pairs blocking proposed since the worker was opened
   // (or last rebuilt): the linking cost, per record linked.
   uint64_t candidate_pairs = 0;
+  // Wall time of each phase of incremental linking since the worker opened:
+  // where a backlog's time goes (reading the store, building features and
+  // blocks, scoring and clustering, assigning person ids, writing and
+  // committing).
+  struct PhaseSeconds {
+    double read = 0;
+    double features = 0;
+    double link = 0;
+    double assign = 0;
+    double write = 0;
+  } phase_seconds;
 };
 
 struct RelinkResult {

@@ -882,6 +882,11 @@ void RunPart2(const std::string& work_dir,
       static_cast<unsigned long long>(status.persons),
       static_cast<double>(status.candidate_pairs - candidates_before) /
           std::max<uint64_t>(linked, 1));
+  const linkage::LinkageStatus::PhaseSeconds& phases = status.phase_seconds;
+  std::printf(
+      "incremental phases: read %.2f s, features %.2f s, link %.2f s, "
+      "assign %.2f s, write %.2f s\n",
+      phases.read, phases.features, phases.link, phases.assign, phases.write);
   Figure("incremental_link_records_per_s",
          seconds > 0 ? static_cast<double>(linked) / seconds : 0);
   Figure("incremental_peak_rss_mb", PeakRssMb());
