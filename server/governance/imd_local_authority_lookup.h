@@ -6,45 +6,39 @@
 // (deploy/data/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz):
 // LSOA 2011 code -> local authority district 2019 code, for rule S9.
 //
-// Loaded whole at start (~33,000 rows, about 2 MB in memory) so each record's
-// check is one hash lookup; the file is read through zlib, which passes an
-// uncompressed file through unchanged.
+// The file is read by the framework's area lookup (server/framework), which
+// the indicators' deprivation breakdowns use too.
 
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/framework/area_lookup.h"
 #include "server/governance/submission_policy.h"
 
 namespace equilink::governance {
 
 class ImdLocalAuthorityLookup final : public LocalAuthorityLookup {
  public:
-  // Reads `path` (gzip or plain CSV). The first line is the header (a UTF-8
-  // byte order mark is allowed); every other non-empty line needs an LSOA
-  // code in column 1 and a local authority district code in column 3, both
-  // nine characters of a letter and eight digits. InvalidArgument naming the
-  // file and the 1-based line for a malformed line or a duplicate LSOA;
-  // NotFound when the file cannot be opened; InvalidArgument for a file with
-  // no rows.
+  // Reads `path` (gzip or plain CSV) as framework::AreaLookup::LoadImd
+  // does, with its errors (the file and the 1-based line of a malformed
+  // line or a duplicate LSOA; NotFound for a file that cannot be opened).
   static absl::StatusOr<std::unique_ptr<ImdLocalAuthorityLookup>> Load(
       const std::string& path);
 
   std::optional<std::string> LocalAuthorityOf(
       absl::string_view lsoa_code) const override;
 
-  size_t size() const { return local_authority_of_lsoa_.size(); }
+  size_t size() const { return areas_->size(); }
 
  private:
-  explicit ImdLocalAuthorityLookup(
-      absl::flat_hash_map<std::string, std::string> map)
-      : local_authority_of_lsoa_(std::move(map)) {}
+  explicit ImdLocalAuthorityLookup(std::unique_ptr<framework::AreaLookup> areas)
+      : areas_(std::move(areas)) {}
 
   // Immutable after Load, so concurrent reads need no lock.
-  const absl::flat_hash_map<std::string, std::string> local_authority_of_lsoa_;
+  const std::unique_ptr<const framework::AreaLookup> areas_;
 };
 
 }  // namespace equilink::governance

@@ -40,7 +40,7 @@ TEST(ImdLocalAuthorityLookupTest, QuotedNamesWithCommasAreOneField) {
   std::ofstream(path)
       << "\xEF\xBB\xBFLSOA code (2011),LSOA name,LAD code,LAD name\n"
       << "E01014540,\"Bristol, City of 001A\",E06000023,\"Bristol, City "
-         "of\",\"1,234\"\r\n";
+         "of\",\"1,234\",1\r\n";
   EQ_ASSERT_OK_AND_ASSIGN(auto lookup, ImdLocalAuthorityLookup::Load(path));
   EXPECT_THAT(lookup->LocalAuthorityOf("E01014540"),
               Optional(std::string("E06000023")));
@@ -49,8 +49,9 @@ TEST(ImdLocalAuthorityLookupTest, QuotedNamesWithCommasAreOneField) {
 TEST(ImdLocalAuthorityLookupTest, MalformedLineNamesTheFileAndLine) {
   ::equilink::testing::TempDir dir;
   const std::string path = dir.File("lookup.csv");
-  std::ofstream(path) << "header\nE01000001,City of London 001A,E09000001,x\n"
-                      << "E01000002,City of London 001B,not-a-code,x\n";
+  std::ofstream(path)
+      << "header\nE01000001,City of London 001A,E09000001,x,29199,9\n"
+      << "E01000002,City of London 001B,not-a-code,x,29199,9\n";
   EXPECT_THAT(ImdLocalAuthorityLookup::Load(path),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr(path), HasSubstr("line 3"))));
