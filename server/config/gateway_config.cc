@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status/status_macros.h"
+#include "common/status/text_proto.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
@@ -19,21 +20,6 @@ namespace {
 // an installed gateway finds it where the package puts it, a build tree finds
 // the source copy.
 constexpr char kDefaultLocalAuthorityLookup[] = EQUILINK_DEFAULT_LA_LOOKUP;
-
-// Collects the first parse error with its position, instead of protobuf's
-// default of printing to stderr.
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty())
-      error_ = absl::StrFormat("line %d column %d: %s", line + 1, column + 1,
-                               message);
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string error_;
-};
 
 bool IsOrganisationCode(absl::string_view code) {
   if (code.size() < 2 || code.size() > 16) return false;
@@ -165,12 +151,9 @@ bool IsKnownRole(absl::string_view role) {
 
 absl::StatusOr<v1::GatewayConfig> ParseGatewayConfig(absl::string_view text) {
   v1::GatewayConfig config;
-  google::protobuf::TextFormat::Parser parser;
-  FirstErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &config)) {
+  if (absl::Status parsed = ParseTextProto(text, &config); !parsed.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("gateway config: ", errors.error()));
+        absl::StrCat("gateway config: ", parsed.message()));
   }
   ApplyDefaultsInPlace(config);
   EQ_RETURN_IF_ERROR(Validate(config));

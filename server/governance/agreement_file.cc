@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status/check.h"
+#include "common/status/text_proto.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -17,34 +18,11 @@
 #include "google/protobuf/util/json_util.h"
 
 namespace equilink::governance {
-namespace {
-
-// Keeps the first parse error with its position instead of protobuf's default
-// of printing to stderr.
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty()) {
-      error_ = absl::StrFormat("line %d column %d: %s", line + 1, column + 1,
-                               message);
-    }
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string error_;
-};
-
-}  // namespace
-
 absl::StatusOr<v1::Agreement> ParseAgreementText(absl::string_view text) {
   v1::Agreement agreement;
-  google::protobuf::TextFormat::Parser parser;
-  FirstErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &agreement)) {
+  if (absl::Status parsed = ParseTextProto(text, &agreement); !parsed.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("agreement text format: ", errors.error()));
+        absl::StrCat("agreement text format: ", parsed.message()));
   }
   return agreement;
 }
