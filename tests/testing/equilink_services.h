@@ -24,6 +24,7 @@
 #include "equilink/v1/extract.pb.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "equilink/v1/governance.pb.h"
+#include "equilink/v1/indicators.pb.h"
 #include "equilink/v1/mapping.pb.h"
 #include "equilink/v1/record.pb.h"
 #include "equilink/v1/submission.pb.h"
@@ -42,6 +43,7 @@ LinkedEquilinkFiles() {
           v1::TlsFiles::descriptor()->file(),
           v1::AgreementView::descriptor()->file(),
           v1::ColumnMapping::descriptor()->file(),
+          v1::IndicatorCatalogue::descriptor()->file(),
           v1::PseudonymisedRecord::descriptor()->file(),
           v1::SubmissionBatch::descriptor()->file()};
 }
