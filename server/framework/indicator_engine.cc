@@ -1,7 +1,9 @@
 #include "server/framework/indicator_engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -81,18 +83,28 @@ bool RecordMeets(const Condition& c, const PersonRecord& r) {
   return true;
 }
 
-// The records of a person that meet `c` (the person-level part included).
-std::vector<const PersonRecord*> Meeting(
-    const Condition& c, const Person& person,
-    const std::vector<const PersonRecord*>& records) {
-  std::vector<const PersonRecord*> meeting;
+// The records of a person that meet `c` (the person-level part included),
+// into `meeting`.
+void Meeting(const Condition& c, const Person& person,
+             const std::vector<const PersonRecord*>& records,
+             std::vector<const PersonRecord*>* meeting) {
+  meeting->clear();
+  if (c.linked_to_another_source && !person.linked_across_sources) return;
+  for (const PersonRecord* record : records) {
+    if (RecordMeets(c, *record)) meeting->push_back(record);
+  }
+}
+
+// Whether any of them does: all a count needs.
+bool AnyMeets(const Condition& c, const Person& person,
+              const std::vector<const PersonRecord*>& records) {
   if (c.linked_to_another_source && !person.linked_across_sources) {
-    return meeting;
+    return false;
   }
   for (const PersonRecord* record : records) {
-    if (RecordMeets(c, *record)) meeting.push_back(record);
+    if (RecordMeets(c, *record)) return true;
   }
-  return meeting;
+  return false;
 }
 
 // One person's part of a cell.
@@ -198,11 +210,13 @@ struct BreakdownCells {
   std::vector<std::string> order;
   absl::flat_hash_map<std::string, Accumulator> cells;
 
-  Accumulator& Slot(const std::string& key, const std::string& name) {
-    auto [it, added] = cells.try_emplace(key);
-    if (added) {
-      it->second.name = name;
-      order.push_back(key);
+  // Called for every person: a lookup by view, a string only for a new key.
+  Accumulator& Slot(absl::string_view key, absl::string_view name) {
+    auto it = cells.find(key);
+    if (it == cells.end()) {
+      it = cells.emplace(std::string(key), Accumulator{}).first;
+      it->second.name = std::string(name);
+      order.emplace_back(key);
     }
     return it->second;
   }
@@ -284,16 +298,17 @@ const char* BreakdownName(v1::IndicatorBreakdown breakdown) {
 namespace {
 
 // The person's category in an area or person-attribute breakdown.
-std::pair<std::string, std::string> CategoryOf(v1::IndicatorBreakdown kind,
-                                               const Person& person,
-                                               const Area* area) {
+std::pair<absl::string_view, absl::string_view> CategoryOf(
+    v1::IndicatorBreakdown kind, const Person& person, const Area* area) {
+  static constexpr const char* kNumbers[] = {"0", "1", "2", "3", "4", "5",
+                                             "6", "7", "8", "9", "10"};
   switch (kind) {
     case v1::INDICATOR_BREAKDOWN_IMD_QUINTILE:
       if (area == nullptr) break;
-      return {absl::StrCat(area->imd_quintile), ""};
+      return {kNumbers[area->imd_quintile], ""};
     case v1::INDICATOR_BREAKDOWN_IMD_DECILE:
       if (area == nullptr) break;
-      return {absl::StrCat(area->imd_decile), ""};
+      return {kNumbers[area->imd_decile], ""};
     case v1::INDICATOR_BREAKDOWN_LOCAL_AUTHORITY:
       if (area == nullptr) break;
       return {area->local_authority_code, area->local_authority_name};
@@ -503,25 +518,26 @@ absl::StatusOr<IndicatorTable> ComputeIndicator(
   }
 
   // One person's contribution from a set of their records.
+  std::vector<const PersonRecord*> counted;
   auto contribute = [&](const Person& person,
                         const std::vector<const PersonRecord*>& records) {
     Contribution c;
-    const std::vector<const PersonRecord*> counted =
-        Meeting(numerator, person, records);
     if (mean) {
+      Meeting(numerator, person, records, &counted);
       bool eligible = false;
       c.value = PersonQuantity(quantity, counted, &eligible);
       c.eligible = eligible;
       c.counted = c.value.has_value();
     } else if (rate) {
-      c.counted = !counted.empty();
+      c.counted = AnyMeets(numerator, person, records);
     } else {
-      c.eligible = !Meeting(denominator, person, records).empty();
-      c.counted = c.eligible && !counted.empty();
+      c.eligible = AnyMeets(denominator, person, records);
+      c.counted = c.eligible && AnyMeets(numerator, person, records);
     }
     return c;
   };
 
+  const std::string unknown = kUnknown;
   Accumulator total;
   total.name = "Whole ICS";
   std::vector<BreakdownCells> breakdowns;
@@ -535,7 +551,11 @@ absl::StatusOr<IndicatorTable> ComputeIndicator(
   }
 
   std::vector<const PersonRecord*> all;
-  std::map<std::string, std::vector<const PersonRecord*>> by_category;
+  // Per-record categories of one person: (organisation or service code,
+  // its records); a person has a record or two, so a small list.
+  std::vector<std::pair<uint32_t, std::vector<const PersonRecord*>>>
+      by_category;
+  size_t categories_used = 0;
   for (const Person& person : population.persons()) {
     all.clear();
     for (const PersonRecord& record : person.records) all.push_back(&record);
@@ -554,16 +574,28 @@ absl::StatusOr<IndicatorTable> ComputeIndicator(
       }
       // A person served by two organisations is in both cells, counted on
       // what each organisation recorded.
-      by_category.clear();
+      const bool by_organisation =
+          b.kind == v1::INDICATOR_BREAKDOWN_ORGANISATION;
+      categories_used = 0;
       for (const PersonRecord* record : all) {
-        const std::string& key =
-            b.kind == v1::INDICATOR_BREAKDOWN_ORGANISATION
-                ? population.organisations()[record->organisation]
-                : population.codes()[record->service_type];
-        by_category[key.empty() ? kUnknown : key].push_back(record);
+        const uint32_t key =
+            by_organisation ? record->organisation : record->service_type;
+        size_t i = 0;
+        while (i < categories_used && by_category[i].first != key) ++i;
+        if (i == categories_used) {
+          if (by_category.size() == categories_used) by_category.emplace_back();
+          by_category[i].first = key;
+          by_category[i].second.clear();
+          ++categories_used;
+        }
+        by_category[i].second.push_back(record);
       }
-      for (const auto& [key, records] : by_category) {
-        Add(contribute(person, records), &b.Slot(key, key));
+      for (size_t i = 0; i < categories_used; ++i) {
+        const std::string& code =
+            by_organisation ? population.organisations()[by_category[i].first]
+                            : population.codes()[by_category[i].first];
+        const std::string& key = code.empty() ? unknown : code;
+        Add(contribute(person, by_category[i].second), &b.Slot(key, key));
       }
     }
   }
@@ -597,6 +629,36 @@ absl::StatusOr<IndicatorTable> ComputeIndicator(
   }
   Inequality(indicator, options, &table);
   return table;
+}
+
+absl::StatusOr<std::vector<IndicatorTable>> ComputeCatalogue(
+    const v1::IndicatorCatalogue& catalogue, const Population& population,
+    const EngineOptions& options, int threads) {
+  std::vector<const v1::IndicatorDefinition*> submitted;
+  for (const v1::IndicatorDefinition& indicator : catalogue.indicators()) {
+    if (indicator.source() == v1::INDICATOR_SOURCE_SUBMITTED) {
+      submitted.push_back(&indicator);
+    }
+  }
+  std::vector<absl::StatusOr<IndicatorTable>> results(
+      submitted.size(), absl::UnknownError("not computed"));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < submitted.size(); i = next++) {
+      results[i] = ComputeIndicator(*submitted[i], population, options);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  std::vector<IndicatorTable> tables;
+  tables.reserve(results.size());
+  for (absl::StatusOr<IndicatorTable>& result : results) {
+    if (!result.ok()) return result.status();
+    tables.push_back(*std::move(result));
+  }
+  return tables;
 }
 
 absl::StatusOr<std::vector<disclosure::ShownCell>> ApplyDisclosure(

@@ -70,6 +70,13 @@ absl::StatusOr<IndicatorTable> ComputeIndicator(
     const v1::IndicatorDefinition& indicator, const Population& population,
     const EngineOptions& options);
 
+// Every indicator of `catalogue` computed from submitted data, in catalogue
+// order, on `threads` threads (indicators are independent; the population
+// is read-only). The first error stops nothing else but is returned.
+absl::StatusOr<std::vector<IndicatorTable>> ComputeCatalogue(
+    const v1::IndicatorCatalogue& catalogue, const Population& population,
+    const EngineOptions& options, int threads);
+
 // The table as `profile` lets it be shown: the whole-ICS cell and the
 // categories of each breakdown whose people add up to it (every breakdown
 // but organisation and service type, where one person can be in several)

@@ -340,6 +340,23 @@ TEST_F(IndicatorEngineTest, SlopeIndexAcrossDecilesByHand) {
   EXPECT_NEAR(table.inequality->rii->value, 47.5 / 97.5, 1e-9);
 }
 
+TEST_F(IndicatorEngineTest, WholeCatalogueOnTwoThreadsMatchesOneByOne) {
+  StoreFiveChildren();
+  EQ_ASSERT_OK_AND_ASSIGN(
+      const std::vector<IndicatorTable> tables,
+      ComputeCatalogue(catalogue_->proto(), *population_, options_, 2));
+  ASSERT_EQ(tables.size(), 17u);  // every indicator from submitted data
+  for (const IndicatorTable& table : tables) {
+    const IndicatorTable alone = Compute(table.indicator_id);
+    ASSERT_EQ(table.cells.size(), alone.cells.size()) << table.indicator_id;
+    for (size_t i = 0; i < table.cells.size(); ++i) {
+      EXPECT_EQ(table.cells[i].numerator, alone.cells[i].numerator);
+      EXPECT_EQ(table.cells[i].denominator, alone.cells[i].denominator);
+      EXPECT_EQ(table.cells[i].value, alone.cells[i].value);
+    }
+  }
+}
+
 TEST_F(IndicatorEngineTest, ExternalIndicatorIsNotComputed) {
   StoreFiveChildren();
   EXPECT_THAT(
