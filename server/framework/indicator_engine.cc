@@ -661,8 +661,7 @@ absl::StatusOr<std::vector<IndicatorTable>> ComputeCatalogue(
   return tables;
 }
 
-absl::StatusOr<std::vector<disclosure::ShownCell>> ApplyDisclosure(
-    const IndicatorTable& table, const disclosure::Profile& profile) {
+disclosure::Table ToDisclosureTable(const IndicatorTable& table) {
   disclosure::Table input;
   input.indicator_id = table.indicator_id;
   input.multiplier = table.multiplier;
@@ -697,7 +696,12 @@ absl::StatusOr<std::vector<disclosure::ShownCell>> ApplyDisclosure(
     group.members.push_back(i);
   }
   for (auto& [kind, group] : groups) input.groups.push_back(std::move(group));
-  return disclosure::ApplyProfile(profile, input);
+  return input;
+}
+
+absl::StatusOr<std::vector<disclosure::ShownCell>> ApplyDisclosure(
+    const IndicatorTable& table, const disclosure::Profile& profile) {
+  return disclosure::ApplyProfile(profile, ToDisclosureTable(table));
 }
 
 }  // namespace equilink::framework

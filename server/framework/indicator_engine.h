@@ -83,6 +83,8 @@ absl::StatusOr<std::vector<IndicatorTable>> ComputeCatalogue(
 // form the groups of secondary suppression.
 absl::StatusOr<std::vector<disclosure::ShownCell>> ApplyDisclosure(
     const IndicatorTable& table, const disclosure::Profile& profile);
+// The table ApplyDisclosure controls (for the release ledger's record).
+disclosure::Table ToDisclosureTable(const IndicatorTable& table);
 
 // Display name of a breakdown: "IMD quintile", "Ethnic group", ...
 const char* BreakdownName(v1::IndicatorBreakdown breakdown);

@@ -4,9 +4,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/framework/indicator_catalogue.h"
+#include "server/framework/indicator_release.h"
 #include "server/store/sqlite/database.h"
 #include "server/store/sqlite_store.h"
 #include "tests/testing/status_matchers.h"
@@ -80,7 +82,9 @@ class IndicatorEngineTest : public ::testing::Test {
 
   // Commits the episodes through the real store, links each to its person
   // as the linkage worker would, and builds the population of 2026.
-  void Store(const std::vector<Episode>& episodes) {
+  void Store(const std::vector<Episode>& episodes,
+             Period period = Period{absl::CivilDay(2026, 1, 1),
+                                    absl::CivilDay(2026, 12, 31)}) {
     const std::string path = dir_.File("store.db");
     {
       store::SqliteOptions options;
@@ -115,10 +119,8 @@ class IndicatorEngineTest : public ::testing::Test {
                   .c_str()),
           IsOk());
     }
-    EQ_ASSERT_OK_AND_ASSIGN(
-        population_, Population::Build(db_.get(), areas_.get(),
-                                       Period{absl::CivilDay(2026, 1, 1),
-                                              absl::CivilDay(2026, 12, 31)}));
+    EQ_ASSERT_OK_AND_ASSIGN(population_,
+                            Population::Build(db_.get(), areas_.get(), period));
   }
 
   IndicatorTable Compute(const std::string& id) {
@@ -312,11 +314,9 @@ TEST_F(IndicatorEngineTest, SmallCellsAreSuppressedUnderNhsd2018) {
   EXPECT_EQ(shown[0].profile_name, "NHSD_2018");
 }
 
-TEST_F(IndicatorEngineTest, SlopeIndexAcrossDecilesByHand) {
-  // Twenty children in each Birmingham decile d, 20 - d of whom attended
-  // twice: 95% in decile 1 down to 50% in decile 10. With equal weights the
-  // fitted line is exact: value = 97.5 - 50 x rank, so SII = -50
-  // percentage points and RII = 47.5 / 97.5.
+// Twenty children in each Birmingham decile d, 20 - d of whom attended
+// twice: 95% in decile 1 down to 50% in decile 10.
+std::vector<Episode> TwentyPerDecile() {
   std::vector<Episode> episodes;
   int64_t person = 1;
   for (int d = 1; d <= 10; ++d) {
@@ -328,7 +328,13 @@ TEST_F(IndicatorEngineTest, SlopeIndexAcrossDecilesByHand) {
                             "2026-03-01", "2026-03-02", i < 20 - d ? 2 : 1)});
     }
   }
-  Store(episodes);
+  return episodes;
+}
+
+TEST_F(IndicatorEngineTest, SlopeIndexAcrossDecilesByHand) {
+  // With equal weights the fitted line is exact: value = 97.5 - 50 x rank,
+  // so SII = -50 percentage points and RII = 47.5 / 97.5.
+  Store(TwentyPerDecile());
   options_.inequality_repetitions = 10000;
   const IndicatorTable table = Compute("ACC-04");
   EXPECT_EQ(table.inequality_breakdown, v1::INDICATOR_BREAKDOWN_IMD_DECILE);
@@ -363,6 +369,96 @@ TEST_F(IndicatorEngineTest, ExternalIndicatorIsNotComputed) {
       ComputeIndicator(*catalogue_->Find("CL-01"), *population_, options_),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("external source")));
+}
+
+class IndicatorReleaseTest : public IndicatorEngineTest {
+ protected:
+  absl::StatusOr<v1::IndicatorResponse> Release(const std::string& id,
+                                                const std::string& release_id) {
+    if (ledger_ == nullptr) {
+      EQ_ASSIGN_OR_RETURN(ledger_, disclosure::ReleaseLedger::Open(db_.get()));
+    }
+    IndicatorRelease release;
+    release.indicators = {catalogue_->Find(id)};
+    release.catalogue_version = catalogue_->version();
+    EQ_ASSIGN_OR_RETURN(release.profile, disclosure::FindProfile("NHSD_2018"));
+    release.release_id = release_id;
+    release.consumer_organisation = "QHL";
+    release.agreement_id = "ICS-QHL-DSA-2026-0007";
+    release.agreement_version = 1;
+    release.released_at_unix_seconds = 1796000000;
+    release.ics_code = "QHL";
+    release.ics_name = "Birmingham and Solihull";
+    release.engine = options_;
+    release.engine.inequality_repetitions = 10000;
+    return ReleaseIndicators(*population_, release, ledger_.get());
+  }
+  std::unique_ptr<disclosure::ReleaseLedger> ledger_;
+};
+
+TEST_F(IndicatorReleaseTest, FiguresInFingertipsShapeFromRoundedCounts) {
+  Store(TwentyPerDecile());
+  EQ_ASSERT_OK_AND_ASSIGN(const v1::IndicatorResponse response,
+                          Release("ACC-04", "r1"));
+  EXPECT_EQ(response.release_id(), "r1");
+  const v1::IndicatorValueRow& all = response.rows(0);
+  EXPECT_EQ(all.area_code(), "QHL");
+  EXPECT_EQ(all.area_type(), "ICS");
+  EXPECT_EQ(all.category_type(), "");
+  EXPECT_EQ(all.time_period(), "2026-01-01 to 2026-12-31");
+  // 145 of 200 attended twice: both multiples of 5 already.
+  EXPECT_EQ(all.count(), "145");
+  EXPECT_EQ(all.denominator(), "200");
+  EXPECT_TRUE(all.value_shown());
+  EXPECT_DOUBLE_EQ(all.value(), 72.5);
+  EXPECT_EQ(all.disclosure_profile(), "NHSD_2018 v1");
+  EXPECT_EQ(all.imd_version(), "IMD2019");
+  // Decile 1: 19 of 20, shown as 20 of 20: the percentage comes from the
+  // rounded figures (NHSD_2018).
+  bool found = false;
+  for (const v1::IndicatorValueRow& row : response.rows()) {
+    if (row.category_type() != "IMD decile" ||
+        row.category() != "1 (most deprived 10%)") {
+      continue;
+    }
+    found = true;
+    EXPECT_EQ(row.count(), "20");
+    EXPECT_EQ(row.denominator(), "20");
+    EXPECT_DOUBLE_EQ(row.value(), 100.0);
+  }
+  EXPECT_TRUE(found);
+  ASSERT_EQ(response.inequalities_size(), 1);
+  EXPECT_TRUE(response.inequalities(0).computed());
+  EXPECT_NEAR(response.inequalities(0).sii(), -50.0, 1e-9);
+}
+
+TEST_F(IndicatorReleaseTest, DifferencingAgainstAnEarlierReleaseIsRefused) {
+  // Three more children in decile 1, referred in July.
+  std::vector<Episode> episodes = TwentyPerDecile();
+  for (int64_t i = 0; i < 3; ++i) {
+    episodes.push_back({.org = "ORGA1",
+                        .person = 1000 + i,
+                        .record = Record("MENTORING", kBirmingham[0], "A", "1",
+                                         12, "2026-07-10", "2026-07-11", 2)});
+  }
+  Store(episodes,
+        Period{absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 6, 30)});
+  EQ_ASSERT_OK_AND_ASSIGN(const v1::IndicatorResponse first,
+                          Release("ACC-04", "jan-jun"));
+  EXPECT_EQ(first.rows(0).denominator(), "200");
+  // January to July holds the same children and three more: the difference
+  // of the two totals would be those three.
+  EQ_ASSERT_OK_AND_ASSIGN(
+      population_, Population::Build(db_.get(), areas_.get(),
+                                     Period{absl::CivilDay(2026, 1, 1),
+                                            absl::CivilDay(2026, 7, 31)}));
+  EXPECT_THAT(
+      Release("ACC-04", "jan-jul"),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ACC-04")));
+  EQ_ASSERT_OK_AND_ASSIGN(
+      const int64_t releases,
+      db_->QueryInt64("SELECT count(*) FROM release_ledger"));
+  EXPECT_EQ(releases, 1);  // the refused one wrote nothing
 }
 
 }  // namespace
