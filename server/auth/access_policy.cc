@@ -49,6 +49,7 @@ const std::vector<MethodRule>& Rules() {
        {kRoleGovernance, kRoleAuditor}},
 
       {"/equilink.v1.ExtractService/Pull", {kRoleConsumer}},
+      {"/equilink.v1.IndicatorService/GetIndicators", {kRoleConsumer}},
   };
   return *rules;
 }
