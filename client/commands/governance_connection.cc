@@ -9,16 +9,23 @@
 
 namespace equilink::client {
 
-absl::StatusOr<std::unique_ptr<v1::GovernanceService::Stub>> ConnectGovernance(
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectGateway(
     const GatewayConnection& connection) {
   if (connection.address.empty()) {
     return absl::InvalidArgumentError("--gateway=HOST:PORT is required");
   }
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
                       MakeChannelCredentials(connection.tls));
-  return v1::GovernanceService::NewStub(grpc::CreateCustomChannel(
+  return grpc::CreateCustomChannel(
       connection.address, credentials,
-      ClientChannelArguments(kDefaultMaxMessageBytes)));
+      ClientChannelArguments(kDefaultMaxMessageBytes));
+}
+
+absl::StatusOr<std::unique_ptr<v1::GovernanceService::Stub>> ConnectGovernance(
+    const GatewayConnection& connection) {
+  EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                      ConnectGateway(connection));
+  return v1::GovernanceService::NewStub(channel);
 }
 
 std::unique_ptr<grpc::ClientContext> CallContext(

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "equilink/v1/governance.grpc.pb.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 
 namespace equilink::client {
@@ -22,8 +23,13 @@ struct GatewayConnection {
   absl::Duration deadline = absl::Seconds(60);
 };
 
-// A stub over a new channel. InvalidArgument when no address is given; TLS
-// file errors as MakeChannelCredentials reports them (naming the file).
+// A new mutual-TLS channel to the gateway, for any of its services.
+// InvalidArgument when no address is given; TLS file errors as
+// MakeChannelCredentials reports them (naming the file).
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectGateway(
+    const GatewayConnection& connection);
+
+// A governance stub over a new channel (ConnectGateway's errors).
 absl::StatusOr<std::unique_ptr<v1::GovernanceService::Stub>> ConnectGovernance(
     const GatewayConnection& connection);
 

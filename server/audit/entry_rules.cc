@@ -103,6 +103,8 @@ absl::Status CheckPerson(absl::string_view person) {
 
 }  // namespace
 
+bool IsAuditId(absl::string_view id) { return CheckName("id", id).ok(); }
+
 absl::Status ValidateNewEntry(const equilink::v1::AuditEntry& entry) {
   if (entry.sequence() != 0 || entry.time_unix_micros() != 0 ||
       !entry.previous_hash().empty() || !entry.entry_hash().empty()) {

@@ -7,6 +7,7 @@
 // data and rely on them.
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "equilink/v1/audit.pb.h"
 
 namespace equilink::audit {
@@ -26,6 +27,11 @@ namespace equilink::audit {
 //    [A-Za-z0-9+/=_-] characters that includes a digit (hex or base64).
 // The message names the field and the rule, never the content.
 absl::Status ValidateNewEntry(const equilink::v1::AuditEntry& entry);
+
+// True when `id` may stand in an id field (request_id, rule_id, ...): 0-64
+// characters of [A-Za-z0-9._:-]. A service checks a caller's id with it
+// before citing it, so a bad id is left out rather than failing the append.
+bool IsAuditId(absl::string_view id);
 
 }  // namespace equilink::audit
 
