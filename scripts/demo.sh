@@ -41,6 +41,9 @@ step "2. Linkage key for the two organisations' linkage domain (mode 0600, stays
 ls -l "$work/linkage.key" | awk '{print "   " $1, $NF}'
 
 step "3. Gateway on 127.0.0.1 (mutual TLS, SQLite WAL at $work/gateway.db)"
+# The release key: 32 random bytes, 0600, held by the gateway alone; consumers'
+# release pseudonyms and pull cursors are derived with it.
+(umask 077 && head -c 32 /dev/urandom > "$work/release.key")
 cat > "$work/gateway.textproto" <<CONF
 listen_address: "127.0.0.1:0"
 tls {
@@ -50,6 +53,7 @@ tls {
 }
 store { sqlite_path: "gateway.db" }
 audit { sqlite_path: "audit.db" checkpoint_signing_key_file: "audit-signing.key" checkpoint_interval: 20 }
+extract { release_key_file: "release.key" }
 accepted_key_ids: "bsol-cyp-2026"
 organisations { code: "8HX12" name: "Brightside Young Carers" roles: "submitter" }
 organisations { code: "8JK34" name: "Northfield Youth Wellbeing" roles: "submitter" }

@@ -28,14 +28,19 @@ constexpr char kPullMethod[] = "/equilink.v1.ExtractService/Pull";
 struct Refusal {
   std::string rule;
   std::string reason;
+  absl::StatusCode code = absl::StatusCode::kPermissionDenied;
 };
 
 // What a permitted pull releases.
 struct ReleasePlan {
   governance::PolicyDecision decision;
   std::string agreement_version_hash;
-  // PseudonymisedRecord fields to clear from every record released.
+  // PseudonymisedRecord fields to clear from every record released, and the
+  // names of those released, in field-number order.
   std::vector<const FieldDescriptor*> cleared;
+  std::vector<std::string> released_names;
+  // Set for an incremental pull: the marks its cursor carried.
+  std::optional<store::ChangeMarks> since;
   // Set when the agreement applies the national data opt-out.
   std::shared_ptr<const governance::OptOutSnapshot> optouts;
 };
@@ -127,9 +132,10 @@ std::optional<Refusal> ChooseFields(
     }
     if (IsKeyedToken(*item)) {
       return Refusal{"E4", absl::StrCat("requested field ", name,
-                                        " is a keyed token; it is released "
-                                        "only re-keyed per recipient, which "
-                                        "this gateway does not do yet")};
+                                        " is a keyed token of the providers' "
+                                        "linkage domain; each row's release "
+                                        "pseudonyms (PullChunk.rows) stand "
+                                        "in for it")};
     }
     released->insert(record->FindFieldByName(name));
   }
@@ -172,6 +178,8 @@ std::optional<Refusal> PlanRelease(
   for (int i = 0; i < record_type->field_count(); ++i) {
     if (!released.contains(record_type->field(i))) {
       plan->cleared.push_back(record_type->field(i));
+    } else {
+      plan->released_names.push_back(record_type->field(i)->name());
     }
   }
   if (agreement->opt_outs().apply_national_data_opt_out()) {
@@ -207,19 +215,45 @@ absl::Status AuditUnavailable(const absl::Status& append_error) {
 
 // Counts, audits, then sends, over one snapshot of the store.
 absl::Status Release(store::Store& store, audit::AuditLog& audit,
+                     const extract::ReleaseKeys& keys,
                      const grpc::ServerContext& context,
                      const ReleasePlan& plan, const v1::AuditEntry& base,
                      const v1::PullRequest& request,
                      grpc::ServerWriter<v1::PullChunk>* writer) {
+  const std::string& consumer = base.principal().organisation_code();
   uint64_t to_release = 0;
   uint64_t opted_out = 0;
+  bool first_chunk = true;
   v1::PullChunk chunk;
   v1::PseudonymisedRecord record;
+  store::ChangeMarks marks;
+
+  // The first chunk names the released fields; the final one the cursor.
+  auto write = [&](bool final) -> absl::Status {
+    if (first_chunk) {
+      for (const std::string& name : plan.released_names) {
+        chunk.add_fields(name);
+      }
+      first_chunk = false;
+    }
+    if (final) {
+      chunk.set_next_cursor(keys.EncodeCursor(
+          {consumer, request.purpose_id(), request.dataset_id()},
+          {marks.record_id_through, marks.linked_at_through}));
+    }
+    if (context.IsCancelled() || !writer->Write(chunk)) {
+      return absl::CancelledError("the consumer went away");
+    }
+    chunk.Clear();
+    return absl::OkStatus();
+  };
 
   store::CurrentRecordScan scan;
   scan.dataset_id = request.dataset_id();
+  scan.since = plan.since;
+  scan.marks = &marks;
   scan.passes = 2;  // count, audit, then send: see extract_service.h
-  scan.visit = [&](int pass, const store::RecordRow& row) -> absl::Status {
+  scan.visit = [&](int pass, const store::CurrentRecord& row) -> absl::Status {
     if (!record.ParseFromString(row.payload)) {
       return absl::DataLossError("a stored record cannot be read");
     }
@@ -238,22 +272,23 @@ absl::Status Release(store::Store& store, audit::AuditLog& audit,
     }
     *chunk.add_records() = std::move(record);
     record.Clear();
+    v1::ReleasedRow* released = chunk.add_rows();
+    released->set_record_release_pseudonym(keys.RecordPseudonym(
+        consumer, row.organisation_code, row.record_pseudonym));
+    if (row.person_id != 0) {
+      released->set_linked(true);
+      released->set_person_release_pseudonym(
+          keys.PersonPseudonym(consumer, row.person_id));
+      released->set_link_stage(row.link_stage);
+      released->set_match_probability(row.match_probability);
+    }
     if (static_cast<size_t>(chunk.records_size()) < kRecordsPerChunk) {
       return absl::OkStatus();
     }
-    if (context.IsCancelled() || !writer->Write(chunk)) {
-      return absl::CancelledError("the consumer went away");
-    }
-    chunk.Clear();
-    return absl::OkStatus();
+    return write(/*final=*/false);
   };
   scan.pass_done = [&](int pass) -> absl::Status {
-    if (pass == 1) {
-      if (chunk.records_size() > 0 && !writer->Write(chunk)) {
-        return absl::CancelledError("the consumer went away");
-      }
-      return absl::OkStatus();
-    }
+    if (pass == 1) return write(/*final=*/true);
     v1::AuditEntry entry = base;
     entry.set_decision(v1::AUDIT_ALLOW);
     entry.set_rule_id(plan.decision.rule);
@@ -276,12 +311,14 @@ absl::Status Release(store::Store& store, audit::AuditLog& audit,
 ExtractService::ExtractService(auth::CallAuthoriser* authoriser,
                                governance::AgreementCache* agreements,
                                const governance::OptOutRegistry* optouts,
-                               store::Store* store, audit::AuditLog* audit)
+                               store::Store* store, audit::AuditLog* audit,
+                               const extract::ReleaseKeys* release_keys)
     : authoriser_(authoriser),
       agreements_(agreements),
       optouts_(optouts),
       store_(store),
-      audit_(audit) {}
+      audit_(audit),
+      release_keys_(release_keys) {}
 
 grpc::Status ExtractService::Pull(grpc::ServerContext* context,
                                   const v1::PullRequest* request,
@@ -289,10 +326,29 @@ grpc::Status ExtractService::Pull(grpc::ServerContext* context,
   absl::StatusOr<auth::Principal> principal =
       authoriser_->Authorise(*context->auth_context(), kPullMethod);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
+  if (release_keys_ == nullptr) {
+    // An operator's omission, not a governance decision: nothing is planned.
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "extracts are disabled: the gateway has no release key "
+        "(extract.release_key_file); ask the operator to create one"));
+  }
   const v1::AuditEntry base = EntryFor(*principal, *request);
 
   ReleasePlan plan;
   std::optional<Refusal> refusal = CheckRequestShape(*request);
+  if (!refusal.has_value() && !request->cursor().empty()) {
+    absl::StatusOr<extract::CursorMarks> marks = release_keys_->DecodeCursor(
+        {principal->organisation_code, request->purpose_id(),
+         request->dataset_id()},
+        request->cursor());
+    if (marks.ok()) {
+      plan.since =
+          store::ChangeMarks{marks->record_id_through, marks->linked_at_through};
+    } else {
+      refusal = Refusal{"CURSOR", std::string(marks.status().message()),
+                        absl::StatusCode::kInvalidArgument};
+    }
+  }
   if (!refusal.has_value()) {
     absl::StatusOr<std::shared_ptr<const governance::AgreementSnapshot>>
         agreements = agreements_->Current();
@@ -317,11 +373,11 @@ grpc::Status ExtractService::Pull(grpc::ServerContext* context,
         !appended.ok()) {
       return ToGrpcStatus(AuditUnavailable(appended.status()));
     }
-    return ToGrpcStatus(absl::PermissionDeniedError(
-        absl::StrCat(refusal->rule, ": ", refusal->reason)));
+    return ToGrpcStatus(absl::Status(
+        refusal->code, absl::StrCat(refusal->rule, ": ", refusal->reason)));
   }
-  return ToGrpcStatus(
-      Release(*store_, *audit_, *context, plan, base, *request, writer));
+  return ToGrpcStatus(Release(*store_, *audit_, *release_keys_, *context, plan,
+                              base, *request, writer));
 }
 
 }  // namespace equilink::api

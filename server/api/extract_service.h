@@ -31,14 +31,31 @@
 // keyed-token transform (client_pseudonym, ...), and the record's own keys
 // (record_pseudonym, nhs_number_token, match_keys, bloom) are never released,
 // because tokens of the providers' linkage domain are join keys across
-// projects (E4). Requesting one is refused; per-recipient release
-// pseudonyms, which would replace them, are a later issue.
+// projects (E4). Requesting one is refused. In their place every record
+// comes with a ReleasedRow (PullChunk.rows[i] for records[i]): release
+// pseudonyms of the record and of its linked person, keyed to the consumer
+// with the gateway's release key (server/extract/release_keys.h), and the
+// link's stage and probability. A record the linkage worker has not linked
+// yet is released at once with no person pseudonym, and again, as changed,
+// once it is linked: waiting would hold back records whenever linkage is
+// behind, or off.
+//
+// Incremental pulls: the final chunk (sent even when it holds no record)
+// carries next_cursor, the snapshot's high-water marks (records appended,
+// links written) under a MAC bound to the consumer, purpose and dataset. A
+// pull given that cursor releases only records added, re-submitted or
+// re-linked since. A malformed or foreign cursor is INVALID_ARGUMENT and an
+// AUDIT_DENY with rule CURSOR. Records purged since are not reported.
+//
+// Without a release key (the file is missing) every pull is refused with
+// FAILED_PRECONDITION before anything is planned or released.
 
 #include <cstddef>
 
 #include "equilink/v1/extract.grpc.pb.h"
 #include "server/audit/audit_log.h"
 #include "server/auth/access_policy.h"
+#include "server/extract/release_keys.h"
 #include "server/governance/agreement_cache.h"
 #include "server/governance/optout_registry.h"
 #include "server/store/store.h"
@@ -50,10 +67,13 @@ inline constexpr size_t kRecordsPerChunk = 1000;
 class ExtractService final : public v1::ExtractService::Service {
  public:
   // None of the pointers is owned; all must outlive the service.
+  // `release_keys` may be null: the gateway has no release key, and every
+  // pull is refused.
   ExtractService(auth::CallAuthoriser* authoriser,
                  governance::AgreementCache* agreements,
                  const governance::OptOutRegistry* optouts, store::Store* store,
-                 audit::AuditLog* audit);
+                 audit::AuditLog* audit,
+                 const extract::ReleaseKeys* release_keys);
 
   grpc::Status Pull(grpc::ServerContext* context,
                     const v1::PullRequest* request,
@@ -65,6 +85,7 @@ class ExtractService final : public v1::ExtractService::Service {
   const governance::OptOutRegistry* const optouts_;
   store::Store* const store_;
   audit::AuditLog* const audit_;
+  const extract::ReleaseKeys* const release_keys_;
 };
 
 }  // namespace equilink::api

@@ -67,6 +67,25 @@ absl::StatusOr<std::unique_ptr<audit::AuditLog>> OpenAuditLog(
   return audit::AuditLog::Open(std::move(options), std::move(signer));
 }
 
+// The release key, or null when its file does not exist: the gateway still
+// serves submissions and governance, and refuses every pull. A file that is
+// there but unsafe or malformed stops the start, since it is a mistake.
+absl::StatusOr<std::unique_ptr<extract::ReleaseKeys>> LoadReleaseKeys(
+    const std::string& path) {
+  if (path.empty()) {
+    EQ_LOG(kWarning, "no extract.release_key_file: pulls are refused");
+    return nullptr;
+  }
+  absl::StatusOr<std::unique_ptr<extract::ReleaseKeys>> keys =
+      extract::ReleaseKeys::Load(path);
+  if (absl::IsNotFound(keys.status())) {
+    EQ_LOG(kWarning, "release key file %s does not exist: pulls are refused",
+           path);
+    return nullptr;
+  }
+  return keys;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
@@ -159,9 +178,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     gateway->agreement_cache_ = std::make_unique<governance::AgreementCache>(
         gateway->agreements_.get());
   }
+  EQ_ASSIGN_OR_RETURN(gateway->release_keys_,
+                      LoadReleaseKeys(config.extract().release_key_file()));
   gateway->extract_service_ = std::make_unique<ExtractService>(
       gateway->authoriser_.get(), gateway->agreement_cache_.get(),
-      gateway->optouts_.get(), gateway->store_.get(), gateway->audit_.get());
+      gateway->optouts_.get(), gateway->store_.get(), gateway->audit_.get(),
+      gateway->release_keys_.get());
 
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeServerCredentials(config.tls()));

@@ -97,6 +97,7 @@ class GatewayServer {
   std::unique_ptr<IngestExecutor> executor_;
   std::unique_ptr<SubmissionService> submission_service_;
   std::unique_ptr<GovernanceService> governance_service_;
+  std::unique_ptr<extract::ReleaseKeys> release_keys_;  // null: no pulls
   std::unique_ptr<ExtractService> extract_service_;
   std::unique_ptr<grpc::Server> server_;
   std::atomic<bool> draining_{false};

@@ -60,6 +60,10 @@ void ApplyDefaultsInPlace(v1::GatewayConfig& config) {
         (store_dir / "audit-signing.key").string());
   }
   if (audit.checkpoint_interval() == 0) audit.set_checkpoint_interval(1000);
+  v1::ExtractConfig& extract = *config.mutable_extract();
+  if (extract.release_key_file().empty() && !store.sqlite_path().empty()) {
+    extract.set_release_key_file((store_dir / "release.key").string());
+  }
 
   v1::GovernanceConfig& governance = *config.mutable_governance();
   if (governance.local_authority_lookup_file().empty()) {
@@ -183,6 +187,9 @@ absl::StatusOr<v1::GatewayConfig> LoadGatewayConfig(const std::string& path) {
   audit.set_sqlite_path(ResolveAgainst(dir, audit.sqlite_path()));
   audit.set_checkpoint_signing_key_file(
       ResolveAgainst(dir, audit.checkpoint_signing_key_file()));
+  v1::ExtractConfig& extract = *config->mutable_extract();
+  extract.set_release_key_file(
+      ResolveAgainst(dir, extract.release_key_file()));
   v1::GovernanceConfig& governance = *config->mutable_governance();
   governance.set_local_authority_lookup_file(
       ResolveAgainst(dir, governance.local_authority_lookup_file()));

@@ -74,6 +74,10 @@ struct LinkageWorker::Impl {
   absl::flat_hash_map<int64_t, Row> row_of_record;
   absl::flat_hash_map<std::string, Row> row_of_key;
   int64_t linked_through = 0;
+  // The newest record_links.linked_at. Each write transaction stamps a time
+  // above it, so an incremental extract can resume from "linked_at > mark"
+  // without missing a transaction that shared its millisecond.
+  int64_t last_linked_at = 0;
   PersonId next_person_id = 1;
   uint32_t model_version = 0;
   uint64_t records_linked = 0;
@@ -344,6 +348,9 @@ absl::Status LinkageWorker::Restore() {
   impl.row_of_key.clear();
   impl.records_linked = 0;
   EQ_ASSIGN_OR_RETURN(impl.linked_through, impl.StateValue("linked_through"));
+  EQ_ASSIGN_OR_RETURN(
+      impl.last_linked_at,
+      impl.db->QueryInt64("SELECT coalesce(max(linked_at), 0) FROM record_links"));
   EQ_ASSIGN_OR_RETURN(const int64_t next_person,
                       impl.StateValue("next_person_id"));
   impl.next_person_id = static_cast<PersonId>(next_person);
@@ -498,7 +505,7 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
     }
 
     Lap(&clock, &phases.assign);
-    const int64_t now = NowMs();
+    const int64_t now = std::max(NowMs(), impl.last_linked_at + 1);
     const int64_t through = batch.back().record_id;
     absl::Status written = [&]() -> absl::Status {
       EQ_ASSIGN_OR_RETURN(Transaction transaction,
@@ -528,6 +535,7 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
     }
     impl.next_person_id = next_id;
     impl.linked_through = through;
+    impl.last_linked_at = now;
     impl.records_linked += batch.size() - removed_records.size();
     linked += batch.size();
 
@@ -619,7 +627,7 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
   // Bound without a copy: the bytes must outlive the statement's run.
   const std::string model_bytes =
       ModelToProto(engine->model()).SerializeAsString();
-  const int64_t now = NowMs();
+  const int64_t now = std::max(NowMs(), impl.last_linked_at + 1);
   const int64_t through =
       current.empty() ? impl.linked_through
                       : std::max(impl.linked_through, current.back().record_id);
@@ -685,6 +693,7 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
   impl.model_version = version;
   impl.next_person_id = next_id;
   impl.linked_through = through;
+  impl.last_linked_at = now;
   impl.row_of_record.clear();
   impl.row_of_key.clear();
   impl.person_of_row.assign(engine->features().size(), 0);

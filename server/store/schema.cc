@@ -230,9 +230,20 @@ INSERT INTO linkage_state (name, value) VALUES
   ('linked_through', 0), ('next_person_id', 1), ('model_version', 0);
 )sql";
 
+// Version 6: incremental extracts (server/api/extract_service.h).
+//
+// A pull with a cursor reads the records appended since (records' rowid) and
+// the links written since: this index finds the latter without a scan of
+// every link, and gives the linkage worker the latest linked_at at start, so
+// each of its transactions can stamp a linked_at above every earlier one.
+// New links are stamped "now", so inserts land at the index's right edge.
+constexpr char kSchemaV6[] = R"sql(
+CREATE INDEX record_links_by_linked_at ON record_links (linked_at);
+)sql";
+
 constexpr sqlite::Migration kMigrations[] = {
     {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
-    {4, kSchemaV4}, {5, kSchemaV5},
+    {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6},
 };
 
 }  // namespace

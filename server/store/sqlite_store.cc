@@ -10,6 +10,7 @@
 
 #include "absl/memory/memory.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -598,23 +599,72 @@ absl::StatusOr<uint64_t> SqliteStore::PurgeBatchRecords(
 
 namespace {
 
+// record_keys holds exactly the newest row of every indexed record; the
+// batch says which dataset the record was submitted for; record_links its
+// person, when linked.
+constexpr char kCurrentRecordColumns[] =
+    "SELECT r.record_id, r.org_code, r.record_pseudonym, r.payload, "
+    "l.person_id, l.stage, l.match_probability ";
+constexpr char kCurrentRecordJoins[] =
+    "JOIN batches b ON b.org_code = r.org_code "
+    " AND b.submission_id = r.submission_id AND b.sequence = r.sequence "
+    "LEFT JOIN record_links l ON l.record_id = r.record_id "
+    "WHERE b.dataset_id = ?1";
+
+// An incremental read starts from the changes alone: the appended tail of
+// `records` (its rowid) and the links written since (their linked_at
+// index), then keeps the rows that are still current.
+std::string CurrentRecordQuery(bool incremental) {
+  if (!incremental) {
+    return absl::StrCat(kCurrentRecordColumns,
+                        "FROM record_keys k "
+                        "JOIN records r ON r.record_id = k.record_id ",
+                        kCurrentRecordJoins);
+  }
+  return absl::StrCat(
+      kCurrentRecordColumns,
+      "FROM (SELECT record_id FROM records WHERE record_id > ?2 "
+      "      UNION SELECT record_id FROM record_links WHERE linked_at > ?3) c "
+      "JOIN records r ON r.record_id = c.record_id "
+      "JOIN record_keys k ON k.org_code = r.org_code "
+      " AND k.record_pseudonym = r.record_pseudonym "
+      " AND k.record_id = r.record_id ",
+      kCurrentRecordJoins);
+}
+
 // The passes of `scan` inside one read transaction on `db`.
 absl::Status ScanInOneSnapshot(Database* db, const CurrentRecordScan& scan) {
-  // record_keys holds exactly the newest row of every indexed record; the
-  // batch says which dataset the record was submitted for.
   EQ_ASSIGN_OR_RETURN(
       std::unique_ptr<sqlite::Statement> select,
+      db->GetUniqueStatement(CurrentRecordQuery(scan.since.has_value())));
+  EQ_ASSIGN_OR_RETURN(
+      std::unique_ptr<sqlite::Statement> marks,
       db->GetUniqueStatement(
-          "SELECT r.record_pseudonym, r.payload FROM record_keys k "
-          "JOIN records r ON r.record_id = k.record_id "
-          "JOIN batches b ON b.org_code = r.org_code "
-          " AND b.submission_id = r.submission_id AND b.sequence = r.sequence "
-          "WHERE b.dataset_id = ?1"));
+          "SELECT (SELECT value FROM store_state "
+          "        WHERE name = 'keys_indexed_through'), "
+          "(SELECT coalesce(max(linked_at), 0) FROM record_links)"));
   EQ_RETURN_IF_ERROR(db->Execute("BEGIN"));
   absl::Status status;
+  // The first read starts the snapshot every pass then reads from.
+  if (scan.marks != nullptr) {
+    absl::StatusOr<bool> stepped = marks->Step();
+    if (!stepped.ok()) {
+      status = stepped.status();
+    } else if (*stepped) {
+      scan.marks->record_id_through = marks->ColumnInt64(0);
+      scan.marks->linked_at_through = marks->ColumnInt64(1);
+    }
+    marks->Reset();
+  }
   for (int pass = 0; pass < scan.passes && status.ok(); ++pass) {
     status = select->BindText(0, scan.dataset_id);
-    RecordRow row;
+    if (status.ok() && scan.since.has_value()) {
+      status = select->BindInt64(1, scan.since->record_id_through);
+      if (status.ok()) {
+        status = select->BindInt64(2, scan.since->linked_at_through);
+      }
+    }
+    CurrentRecord row;
     while (status.ok()) {
       absl::StatusOr<bool> stepped = select->Step();
       if (!stepped.ok()) {
@@ -622,8 +672,14 @@ absl::Status ScanInOneSnapshot(Database* db, const CurrentRecordScan& scan) {
       } else if (!*stepped) {
         break;
       } else {
-        row.record_pseudonym = select->ColumnBlob(0);
-        row.payload = select->ColumnBlob(1);
+        row.record_id = select->ColumnInt64(0);
+        row.organisation_code = select->ColumnText(1);
+        row.record_pseudonym = select->ColumnBlob(2);
+        row.payload = select->ColumnBlob(3);
+        const bool linked = !select->ColumnIsNull(4);
+        row.person_id = linked ? select->ColumnInt64(4) : 0;
+        row.link_stage = linked ? static_cast<int32_t>(select->ColumnInt64(5)) : 0;
+        row.match_probability = linked ? select->ColumnDouble(6) : 0;
         status = scan.visit(pass, row);
       }
     }

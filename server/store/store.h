@@ -89,17 +89,44 @@ struct BatchRetention {
   uint64_t quarantined_records = 0;  // rows of the batch in quarantine
 };
 
+// High-water marks of a store snapshot, for incremental reads: every record
+// appended since has a larger record id, and every link written since has a
+// larger linked_at (the linkage worker gives each of its transactions a
+// linked_at above every earlier one, so no two share a value).
+struct ChangeMarks {
+  int64_t record_id_through = 0;  // store_state.keys_indexed_through
+  int64_t linked_at_through = 0;  // max(record_links.linked_at), 0 when none
+};
+
+// One current record with its link, as a scan visits it.
+struct CurrentRecord {
+  int64_t record_id = 0;  // the stored version's id (new on re-submission)
+  std::string organisation_code;
+  std::string record_pseudonym;  // the provider's record key
+  std::string payload;           // serialized PseudonymisedRecord
+  // The linked person; 0 when the linkage worker has not linked it yet.
+  int64_t person_id = 0;
+  int32_t link_stage = 0;
+  double match_probability = 0;
+};
+
 // A read of the current records of one dataset (Store::ForEachCurrentRecord).
 struct CurrentRecordScan {
   std::string dataset_id;
+  // Set: only records appended (added or re-submitted) after
+  // since->record_id_through or whose link was written after
+  // since->linked_at_through.
+  std::optional<ChangeMarks> since;
+  // When not null, set to the snapshot's marks before the first visit: the
+  // `since` of the next incremental read.
+  ChangeMarks* marks = nullptr;
   // Passes over the same snapshot. An extract counts what it will release in
   // the first pass and sends it in the second, so the counts it audited
   // before sending are exactly what it sends.
   int passes = 1;
   // Called for every current record in every pass; an error stops the scan
-  // and is returned as is. `record.payload` is a serialized
-  // PseudonymisedRecord.
-  std::function<absl::Status(int pass, const RecordRow& record)> visit;
+  // and is returned as is.
+  std::function<absl::Status(int pass, const CurrentRecord& record)> visit;
   // Called after each pass, before the next; may be empty. An error stops
   // the scan and is returned as is.
   std::function<absl::Status(int pass)> pass_done;

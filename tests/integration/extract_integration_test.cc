@@ -7,13 +7,19 @@
 
 #include <sqlite3.h>
 
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "client/commands/pull_command.h"
 #include "client/commands/submit_command.h"
+#include "google/protobuf/text_format.h"
 #include "equilink/v1/extract.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
@@ -63,11 +69,47 @@ std::vector<v1::PseudonymisedRecord> StoredRecords(const std::string& path) {
   return records;
 }
 
+// The first integer column of the first row of `sql`.
+int64_t QueryInt(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK);
+  int64_t value = -1;
+  if (sqlite3_step(statement) == SQLITE_ROW) {
+    value = sqlite3_column_int64(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
 struct PullResult {
   grpc::Status status;
   std::vector<v1::PseudonymisedRecord> records;
+  std::vector<v1::ReleasedRow> rows;
+  std::string next_cursor;
   int chunks = 0;
 };
+
+std::set<std::string> RecordPseudonyms(const PullResult& result) {
+  std::set<std::string> out;
+  for (const v1::ReleasedRow& row : result.rows) {
+    out.insert(row.record_release_pseudonym());
+  }
+  return out;
+}
+
+std::set<std::string> PersonPseudonyms(const PullResult& result) {
+  std::set<std::string> out;
+  for (const v1::ReleasedRow& row : result.rows) {
+    if (!row.person_release_pseudonym().empty()) {
+      out.insert(row.person_release_pseudonym());
+    }
+  }
+  return out;
+}
 
 class ExtractIntegrationTest : public ::testing::Test {
  protected:
@@ -165,6 +207,10 @@ class ExtractIntegrationTest : public ::testing::Test {
       for (v1::PseudonymisedRecord& record : *chunk.mutable_records()) {
         result.records.push_back(std::move(record));
       }
+      for (v1::ReleasedRow& row : *chunk.mutable_rows()) {
+        result.rows.push_back(std::move(row));
+      }
+      if (!chunk.next_cursor().empty()) result.next_cursor = chunk.next_cursor();
     }
     result.status = reader->Finish();
     return result;
@@ -211,6 +257,67 @@ class ExtractIntegrationTest : public ::testing::Test {
     EXPECT_EQ(audits[0].principal().organisation_code(), kConsumerOrg);
     EXPECT_EQ(audits[0].counts().records_accepted(), 0u);
     EXPECT_EQ(StoredRecords(store_path()).size(), before.size());
+  }
+
+  // Submits the header and the first `rows` records of the Charitylog sample
+  // again as 8HX12, under a submission id of their own: re-submissions of
+  // records the gateway holds.
+  void ResubmitFirstRows(int rows) {
+    std::ifstream in(SourcePath("client/samples/charitylog_export.csv"));
+    std::string line;
+    std::ofstream out(dir_.File("subset.csv"));
+    for (int i = 0; i <= rows && std::getline(in, line); ++i) out << line << "\n";
+    out.close();
+    client::SubmitOptions options;
+    options.export_options.input_path = dir_.File("subset.csv");
+    options.export_options.profile_path =
+        SourcePath("client/profiles/charitylog.textproto");
+    options.export_options.postcode_lookup_path =
+        SourcePath("deploy/data/postcode_lookup_demo.csv");
+    options.export_options.rejects_path = dir_.File("rejects-2.csv");
+    options.linkage_key_path = TestLinkageKeyPath();
+    options.gateway_address = absl::StrCat("127.0.0.1:", gateway_->port());
+    options.tls = TestPki::Get().ClientFiles(kCharitylogOrg);
+    options.purpose_id = kExamplePurpose;
+    options.submission_id = "resubmit-first-rows";
+    absl::StatusOr<client::RunReport> report = client::RunSubmit(options);
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_EQ(report->records_accepted, static_cast<uint64_t>(rows));
+  }
+
+  // Waits until the linkage worker has linked every stored record, so a pull
+  // sees settled links.
+  void WaitForLinkage() {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      if (QueryInt(store_path(),
+                   "SELECT (SELECT value FROM linkage_state WHERE name = "
+                   "'linked_through') >= (SELECT coalesce(max(record_id), 0) "
+                   "FROM records)") == 1) {
+        return;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "the linkage worker did not catch up";
+  }
+
+  // Gives kAuditorOrg the consumer role and an extract agreement of its own:
+  // the example one, with QHLPHM's place taken by it.
+  void AddSecondConsumer() {
+    for (v1::OrganisationSeed& org : *config_.mutable_organisations()) {
+      if (org.code() == kAuditorOrg) org.add_roles("consumer");
+    }
+    absl::StatusOr<v1::Agreement> agreement =
+        governance::LoadAgreementFile(SourcePath(
+            "deploy/agreements/qhl_population_health_extract.textproto"));
+    ASSERT_TRUE(agreement.ok()) << agreement.status();
+    std::string text;
+    ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(*agreement, &text));
+    text = absl::StrReplaceAll(text, {{"\"QHLPHM\"", "\"AUD1\""}});
+    v1::Agreement second;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &second));
+    second.set_agreement_id(absl::StrCat(agreement->agreement_id(), "-AUD1"));
+    Install(second);
   }
 
   TempDir dir_;
@@ -324,6 +431,143 @@ TEST_F(ExtractIntegrationTest, RequestedFieldsAreTheOnlyOnesReleased) {
     }
     EXPECT_FALSE(record.lsoa_code().empty());
   }
+}
+
+TEST_F(ExtractIntegrationTest, TwoConsumersGetUnjoinableReleasePseudonyms) {
+  AddSecondConsumer();
+  InstallExtractAgreement();
+  StartAndSubmitSample();
+  RestartWithOptOutOfOnePerson();
+  WaitForLinkage();
+
+  const PullResult first = Pull(RecordRequest("pull-phm-1"));
+  const PullResult again = Pull(RecordRequest("pull-phm-2"));
+  const PullResult other = Pull(RecordRequest("pull-aud-1"), kAuditorOrg);
+  for (const PullResult* result : {&first, &again, &other}) {
+    ASSERT_TRUE(result->status.ok()) << result->status.error_message();
+    ASSERT_EQ(result->rows.size(), result->records.size());
+    ASSERT_FALSE(result->next_cursor.empty());
+  }
+  ASSERT_EQ(other.rows.size(), first.rows.size());
+  // Every record linked, each with its own 32-byte pseudonyms.
+  for (const v1::ReleasedRow& row : first.rows) {
+    EXPECT_EQ(row.record_release_pseudonym().size(), 32u);
+    EXPECT_TRUE(row.linked());
+    EXPECT_EQ(row.person_release_pseudonym().size(), 32u);
+  }
+  EXPECT_EQ(RecordPseudonyms(first).size(), first.rows.size());
+  EXPECT_FALSE(PersonPseudonyms(first).empty());
+
+  // The same consumer twice: the same values, row for row.
+  EXPECT_EQ(RecordPseudonyms(first), RecordPseudonyms(again));
+  EXPECT_EQ(PersonPseudonyms(first), PersonPseudonyms(again));
+  // Two consumers: not one value in common, and nothing of the providers'
+  // linkage domain either.
+  std::set<std::string> all_first = RecordPseudonyms(first);
+  const std::set<std::string> people = PersonPseudonyms(first);
+  all_first.insert(people.begin(), people.end());
+  for (const std::set<std::string>& theirs :
+       {RecordPseudonyms(other), PersonPseudonyms(other)}) {
+    for (const std::string& value : theirs) {
+      EXPECT_FALSE(all_first.contains(value));
+    }
+  }
+  for (const v1::PseudonymisedRecord& record : StoredRecords(store_path())) {
+    EXPECT_FALSE(all_first.contains(record.record_pseudonym()));
+    EXPECT_FALSE(all_first.contains(record.client_pseudonym()));
+  }
+  // The same people group the same records for both consumers.
+  EXPECT_EQ(PersonPseudonyms(other).size(), PersonPseudonyms(first).size());
+
+  // A cursor is bound to its consumer: QHLPHM's is refused to AUD1.
+  v1::PullRequest replay = RecordRequest("pull-aud-replay");
+  replay.set_cursor(first.next_cursor);
+  const PullResult replayed = Pull(replay, kAuditorOrg);
+  EXPECT_EQ(replayed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(replayed.status.error_message(), StartsWith("CURSOR: "));
+  EXPECT_TRUE(replayed.records.empty());
+  const std::vector<v1::AuditEntry> audits = PullAudits("pull-aud-replay");
+  ASSERT_EQ(audits.size(), 1u);
+  EXPECT_EQ(audits[0].decision(), v1::AUDIT_DENY);
+  EXPECT_EQ(audits[0].rule_id(), "CURSOR");
+}
+
+TEST_F(ExtractIntegrationTest, CursorPullReturnsOnlyNewAndChangedRecords) {
+  InstallExtractAgreement();
+  StartAndSubmitSample();
+  RestartWithOptOutOfOnePerson();
+  WaitForLinkage();
+
+  // Through the CLI's code: CSV out, cursor saved.
+  client::PullOptions options;
+  options.gateway.address = absl::StrCat("127.0.0.1:", gateway_->port());
+  options.gateway.tls = TestPki::Get().ClientFiles(kConsumerOrg);
+  options.purpose_id = kExamplePurpose;
+  options.dataset_id = kDataset;
+  options.cursor_file = dir_.File("phm.cursor");
+  options.out_path = dir_.File("full.csv");
+  options.request_id = "pull-cursor-full";
+  absl::StatusOr<client::PullReport> full = client::RunPull(options);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_FALSE(full->incremental);
+  ASSERT_GT(full->rows, 10u);
+  EXPECT_EQ(full->linked_rows, full->rows);
+  std::ifstream csv(dir_.File("full.csv"));
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_THAT(header, StartsWith("record_release_pseudonym,person_release_"
+                                 "pseudonym,linked,link_stage,"
+                                 "match_probability,birth_year_month"));
+  std::set<std::string> full_records;
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(csv, line)) {
+    ++lines;
+    full_records.insert(line.substr(0, 64));
+  }
+  EXPECT_EQ(lines, full->rows);
+
+  // Nothing changed: an incremental pull releases nothing.
+  options.out_path = dir_.File("none.csv");
+  options.request_id = "pull-cursor-none";
+  absl::StatusOr<client::PullReport> none = client::RunPull(options);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->incremental);
+  EXPECT_EQ(none->rows, 0u);
+
+  // Three records re-submitted: those come back (with the release
+  // pseudonyms they had), plus only records whose link changed with them.
+  ResubmitFirstRows(3);
+  WaitForLinkage();
+  options.out_path = dir_.File("changes.csv");
+  options.request_id = "pull-cursor-changes";
+  absl::StatusOr<client::PullReport> changes = client::RunPull(options);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  EXPECT_TRUE(changes->incremental);
+  EXPECT_GE(changes->rows, 2u);  // 3, less one if it is the opted-out person
+  EXPECT_LT(changes->rows, full->rows / 2);
+  std::ifstream changed_csv(dir_.File("changes.csv"));
+  std::getline(changed_csv, header);
+  while (std::getline(changed_csv, line)) {
+    EXPECT_TRUE(full_records.contains(line.substr(0, 64)));
+  }
+  EXPECT_EQ(PullAudits("pull-cursor-changes")[0].counts().records_accepted(),
+            changes->rows);
+
+  // And then nothing again.
+  options.out_path = dir_.File("none-2.csv");
+  options.request_id = "pull-cursor-none-2";
+  absl::StatusOr<client::PullReport> settled = client::RunPull(options);
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  EXPECT_EQ(settled->rows, 0u);
+
+  // A forged cursor is refused and audited.
+  std::ofstream(dir_.File("phm.cursor"), std::ios::trunc)
+      << std::string(96, 'a');
+  options.request_id = "pull-cursor-forged";
+  absl::StatusOr<client::PullReport> forged = client::RunPull(options);
+  EXPECT_EQ(forged.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(PullAudits("pull-cursor-forged").size(), 1u);
 }
 
 }  // namespace

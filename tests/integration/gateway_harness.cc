@@ -1,11 +1,13 @@
 #include "tests/integration/gateway_harness.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "client/commands/keygen_command.h"
+#include "common/keys/secret_file.h"
 #include "common/rpc/channel_options.h"
 #include "common/rpc/tls_credentials.h"
 #include "common/status/check.h"
@@ -15,6 +17,7 @@
 #include "grpcpp/security/credentials.h"
 #include "server/config/gateway_config.h"
 #include "server/governance/agreement_file.h"
+#include "server/extract/release_keys.h"
 #include "server/governance/agreement_registry.h"
 
 namespace equilink::testing {
@@ -119,6 +122,15 @@ v1::GatewayConfig MakeGatewayConfig(const std::string& dir) {
       SourcePath("deploy/data/imd2019/"
                  "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"));
   config::ApplyGatewayConfigDefaults(config);
+  // A release key of the gateway's own (release.key beside the store), made
+  // the way deploy/ makes one: 32 random bytes, mode 0600.
+  if (!std::filesystem::exists(config.extract().release_key_file())) {
+    absl::StatusOr<SecretBytes> key = extract::ReleaseKeys::Generate();
+    EQ_CHECK(key.ok());
+    EQ_CHECK(WriteNewSecretFile(config.extract().release_key_file(),
+                                key->UnsafeSecretView(), "release key file")
+                 .ok());
+  }
   return config;
 }
 

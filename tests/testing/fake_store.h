@@ -50,7 +50,8 @@ class FakeStore final : public store::Store {
     }
     for (store::RecordRow& row : batch.records) {
       records_[{batch.organisation_code, row.record_pseudonym}] = StoredRecord{
-          batch.submission_id, std::move(row.payload), batch.sequence};
+          batch.submission_id, std::move(row.payload), batch.sequence,
+          ++last_record_id_};
     }
     quarantined_[key] += batch.quarantined.size();
     admitted_by_[key] = {batch.agreement_id, batch.agreement_version};
@@ -203,11 +204,15 @@ class FakeStore final : public store::Store {
   }
 
   // Holds the store's lock for the whole scan: `visit` must not call back
-  // into the store.
+  // into the store. The fake links nothing: every record is unlinked, and
+  // `since` selects by record id alone.
   absl::Status ForEachCurrentRecord(
       const store::CurrentRecordScan& scan) override {
     absl::MutexLock lock(&mu_);
     if (!error_.ok()) return error_;
+    if (scan.marks != nullptr) {
+      *scan.marks = store::ChangeMarks{last_record_id_, 0};
+    }
     for (int pass = 0; pass < scan.passes; ++pass) {
       for (const auto& [key, record] : records_) {
         const auto dataset =
@@ -215,7 +220,15 @@ class FakeStore final : public store::Store {
         if (dataset == datasets_.end() || dataset->second != scan.dataset_id) {
           continue;
         }
-        const store::RecordRow row{key.second, record.payload};
+        if (scan.since.has_value() &&
+            record.record_id <= scan.since->record_id_through) {
+          continue;
+        }
+        store::CurrentRecord row;
+        row.record_id = record.record_id;
+        row.organisation_code = key.first;
+        row.record_pseudonym = key.second;
+        row.payload = record.payload;
         if (absl::Status s = scan.visit(pass, row); !s.ok()) return s;
       }
       if (scan.pass_done) {
@@ -231,11 +244,13 @@ class FakeStore final : public store::Store {
     std::string submission_id;  // the submission that last wrote it
     std::string payload;
     uint64_t sequence = 0;
+    int64_t record_id = 0;  // a new one on every write, as in SqliteStore
   };
 
   mutable absl::Mutex mu_;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   int commits_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_record_id_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, store::Organisation> organisations_
       ABSL_GUARDED_BY(mu_);
   std::map<BatchKey, std::string> acks_ ABSL_GUARDED_BY(mu_);
