@@ -6,6 +6,11 @@
 //   equilink submit   --profile=P --input=CSV --linkage_key=K --purpose=ID
 //                     --gateway=HOST:PORT --ca=CA --cert=CERT --key=KEY
 //                     [--postcode_lookup=F] [--rejects=OUT] [--clk_secret=F]
+//   equilink pull     --purpose=ID --dataset=D --out=CSV [--cursor_file=F]
+//                     [--fields=...] --gateway=HOST:PORT --ca --cert --key
+//   equilink indicators --purpose=ID --from=YYYY-MM-DD --to=YYYY-MM-DD
+//                     [--indicators=ID,...] [--format=table|csv|json]
+//                     [--breakdowns=...] [--out=F] --gateway --ca --cert --key
 //   equilink synth    --out_dir=DIR [--people=N] [--organisations=K]
 //                     [--vcse_records=R] [--seed=S] [--linkage_key=K]
 //                     [--corruption_scale=F] [--nhs_missing_by_quintile=...]
@@ -19,6 +24,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -26,7 +32,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "client/commands/governance_commands.h"
+#include "client/commands/indicators_command.h"
 #include "client/commands/keygen_command.h"
 #include "client/commands/pull_command.h"
 #include "client/commands/submit_command.h"
@@ -61,13 +69,24 @@ ABSL_FLAG(std::string, cursor_file, "",
           "pull: file holding the cursor of the previous pull; only changes "
           "since are pulled, and the next cursor is saved to it");
 ABSL_FLAG(std::string, request_id, "", "pull: id cited in the audit entry");
-ABSL_FLAG(std::string, purpose, "", "Purpose id the submission is made under");
+ABSL_FLAG(std::string, purpose, "",
+          "Purpose id the submission, pull or indicators request is made "
+          "under");
+ABSL_FLAG(std::vector<std::string>, indicators, {},
+          "indicators: indicator ids, comma separated (default: every one "
+          "the agreement permits)");
+ABSL_FLAG(std::string, from, "", "indicators: first day of the period");
+ABSL_FLAG(std::string, to, "", "indicators: last day of the period");
+ABSL_FLAG(std::vector<std::string>, breakdowns, {},
+          "indicators: the table shows only these breakdowns (e.g. \"IMD "
+          "quintile\") beside the whole-ICS rows");
 ABSL_FLAG(int, batch_rows, 2000, "CSV rows per batch");
 ABSL_FLAG(int, threads, 2, "Pseudonymisation threads");
 ABSL_FLAG(std::string, key_id, "", "keygen: id of the new linkage key");
 ABSL_FLAG(std::string, out, "",
           "keygen: path of the new key file; register export: output file; "
-          "pull: the CSV file");
+          "pull: the CSV file; indicators: the output file (default: the "
+          "terminal)");
 
 // Governance commands (client/commands/governance_commands.h).
 ABSL_FLAG(std::string, file, "",
@@ -98,7 +117,9 @@ ABSL_FLAG(std::string, public_key, "",
           "audit verify: checkpoint public key (PEM) obtained out of band");
 ABSL_FLAG(std::string, checkpoints, "",
           "audit verify: published checkpoints (JSON lines)");
-ABSL_FLAG(std::string, format, "csv", "register export: csv or json");
+ABSL_FLAG(std::string, format, "",
+          "register export: csv (default) or json; indicators: table "
+          "(default), csv or json");
 
 // `equilink synth` (client/commands/synth_command.h).
 ABSL_FLAG(int, people, 20000, "synth: people in the population");
@@ -191,6 +212,43 @@ int Pull() {
   return 0;
 }
 
+int Indicators() {
+  equilink::client::IndicatorsOptions options;
+  options.gateway.address = absl::GetFlag(FLAGS_gateway);
+  options.gateway.tls.set_ca_file(absl::GetFlag(FLAGS_ca));
+  options.gateway.tls.set_certificate_file(absl::GetFlag(FLAGS_cert));
+  options.gateway.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
+  // The whole catalogue over a large population takes seconds.
+  options.gateway.deadline = absl::Minutes(5);
+  options.purpose_id = absl::GetFlag(FLAGS_purpose);
+  options.indicator_ids = absl::GetFlag(FLAGS_indicators);
+  options.period_first_day = absl::GetFlag(FLAGS_from);
+  options.period_last_day = absl::GetFlag(FLAGS_to);
+  options.request_id = absl::GetFlag(FLAGS_request_id);
+  options.category_types = absl::GetFlag(FLAGS_breakdowns);
+  absl::StatusOr<equilink::client::IndicatorFormat> format =
+      equilink::client::ParseIndicatorFormat(absl::GetFlag(FLAGS_format).empty()
+                                                 ? "table"
+                                                 : absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return Fail(format.status());
+  options.format = *format;
+  absl::StatusOr<std::string> output = equilink::client::RunIndicators(options);
+  if (!output.ok()) return Fail(output.status());
+  const std::string& out_path = absl::GetFlag(FLAGS_out);
+  if (out_path.empty()) {
+    std::fputs(output->c_str(), stdout);
+    return 0;
+  }
+  std::ofstream file(out_path);
+  file << *output;
+  if (!file.good()) {
+    return Fail(
+        absl::UnavailableError(absl::StrCat("cannot write ", out_path)));
+  }
+  std::printf("indicators written to %s\n", out_path.c_str());
+  return 0;
+}
+
 equilink::client::GovernanceFlags GovernanceFlagsFromFlags() {
   equilink::client::GovernanceFlags flags;
   flags.gateway.address = absl::GetFlag(FLAGS_gateway);
@@ -212,7 +270,8 @@ equilink::client::GovernanceFlags GovernanceFlagsFromFlags() {
   flags.audit_db = absl::GetFlag(FLAGS_audit_db);
   flags.public_key = absl::GetFlag(FLAGS_public_key);
   flags.checkpoints = absl::GetFlag(FLAGS_checkpoints);
-  flags.format = absl::GetFlag(FLAGS_format);
+  flags.format =
+      absl::GetFlag(FLAGS_format).empty() ? "csv" : absl::GetFlag(FLAGS_format);
   flags.out = absl::GetFlag(FLAGS_out);
   return flags;
 }
@@ -259,7 +318,8 @@ std::vector<std::string> RenameVersionFlag(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "equilink <keygen|validate|submit|pull|synth|agreements|orgs|optout|audit|"
+      "equilink <keygen|validate|submit|pull|indicators|synth|agreements|orgs|"
+      "optout|audit|"
       "register> [flags]\n"
       "Pseudonymises a VCSE organisation's export on this machine and submits "
       "it to the ICS "
@@ -278,6 +338,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return Validate();
   if (command == "submit") return Submit();
   if (command == "pull") return Pull();
+  if (command == "indicators") return Indicators();
   if (command == "synth") return Synth();
   if (command == "keygen") {
     absl::Status status = equilink::client::RunKeygen(
@@ -288,9 +349,10 @@ int main(int argc, char** argv) {
                 absl::GetFlag(FLAGS_out).c_str());
     return 0;
   }
-  std::fprintf(
-      stderr,
-      "usage: equilink <keygen|validate|submit|pull|synth|agreements|orgs|optout|"
-      "audit|register> [flags]; --help for flags\n");
+  std::fprintf(stderr,
+               "usage: equilink "
+               "<keygen|validate|submit|pull|indicators|synth|agreements|"
+               "orgs|optout|"
+               "audit|register> [flags]; --help for flags\n");
   return 2;
 }

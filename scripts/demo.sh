@@ -54,6 +54,8 @@ tls {
 store { sqlite_path: "gateway.db" }
 audit { sqlite_path: "audit.db" checkpoint_signing_key_file: "audit-signing.key" checkpoint_interval: 20 }
 extract { release_key_file: "release.key" }
+framework { ics_code: "QHL" ics_name: "Birmingham and Solihull"
+  local_authorities: "E08000025" local_authorities: "E08000029" }
 accepted_key_ids: "bsol-cyp-2026"
 organisations { code: "8HX12" name: "Brightside Young Carers" roles: "submitter" }
 organisations { code: "8JK34" name: "Northfield Youth Wellbeing" roles: "submitter" }
@@ -179,6 +181,14 @@ step "6c. Linkage report against the truth file: precision, recall, and bias by 
 step "6d. equilink-gateway relink: re-estimate by EM over everyone, link again; ids carried over, merges and splits recorded"
 "$bin/server/equilink-gateway" relink --config="$work/gateway.textproto" \
   --reason="demo: parameters reviewed" | sed 's/^/   /'
+
+step "6e. Framework indicators for the ICS's population health team (QHLPHM): by IMD quintile, with the slope index"
+# Computed from the linked records, disclosure-controlled with the agreement's profile
+# (NHSD_2018: 1-7 shown as *, others rounded to 5), checked against the release ledger.
+"$bin/client/equilink" indicators --purpose=cyp-health-equity --from=2022-01-01 \
+  --to=2026-12-31 --indicators=ACC-01,ACC-04,ACC-05,DISC-04,MH-04,MH-05 \
+  --breakdowns="IMD quintile" --gateway="127.0.0.1:$port" --ca="$work/pki/ca.pem" \
+  --cert="$work/pki/orgs/QHLPHM.pem" --key="$work/pki/orgs/QHLPHM.key" | sed 's/^/   /'
 
 step "7. What the gateway stored"
 "$bin/server/equilink-gateway" summary --config="$work/gateway.textproto" | sed 's/^/   /'

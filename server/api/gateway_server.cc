@@ -184,6 +184,27 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       gateway->authoriser_.get(), gateway->agreement_cache_.get(),
       gateway->optouts_.get(), gateway->store_.get(), gateway->audit_.get(),
       gateway->release_keys_.get());
+  const v1::FrameworkConfig& framework = config.framework();
+  EQ_ASSIGN_OR_RETURN(gateway->areas_,
+                      framework::AreaLookup::Load(
+                          config.governance().local_authority_lookup_file(),
+                          framework.population_denominators_file()));
+  EQ_ASSIGN_OR_RETURN(gateway->catalogue_,
+                      framework::IndicatorCatalogue::Load(
+                          framework.indicator_catalogue_file()));
+  IndicatorServiceOptions indicator_options;
+  indicator_options.store_path = config.store().sqlite_path();
+  indicator_options.ics_code = framework.ics_code();
+  indicator_options.ics_name = framework.ics_name();
+  indicator_options.local_authorities.assign(
+      framework.local_authorities().begin(),
+      framework.local_authorities().end());
+  EQ_ASSIGN_OR_RETURN(
+      gateway->indicator_service_,
+      IndicatorService::Create(
+          std::move(indicator_options), gateway->authoriser_.get(),
+          gateway->agreement_cache_.get(), gateway->areas_.get(),
+          gateway->catalogue_.get(), gateway->audit_.get()));
 
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeServerCredentials(config.tls()));
@@ -205,6 +226,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   builder.RegisterService(gateway->submission_service_.get());
   builder.RegisterService(gateway->governance_service_.get());
   builder.RegisterService(gateway->extract_service_.get());
+  builder.RegisterService(gateway->indicator_service_.get());
   gateway->server_ = builder.BuildAndStart();
   if (gateway->server_ == nullptr || gateway->port_ == 0) {
     return absl::UnavailableError(

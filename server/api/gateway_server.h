@@ -21,6 +21,7 @@
 #include "grpcpp/server.h"
 #include "server/api/extract_service.h"
 #include "server/api/governance_service.h"
+#include "server/api/indicator_service.h"
 #include "server/api/ingest_executor.h"
 #include "server/api/submission_service.h"
 #include "server/audit/audit_log.h"
@@ -99,6 +100,9 @@ class GatewayServer {
   std::unique_ptr<GovernanceService> governance_service_;
   std::unique_ptr<extract::ReleaseKeys> release_keys_;  // null: no pulls
   std::unique_ptr<ExtractService> extract_service_;
+  std::unique_ptr<framework::AreaLookup> areas_;
+  std::unique_ptr<framework::IndicatorCatalogue> catalogue_;
+  std::unique_ptr<IndicatorService> indicator_service_;
   std::unique_ptr<grpc::Server> server_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> shut_down_{false};

@@ -20,6 +20,8 @@ namespace {
 // an installed gateway finds it where the package puts it, a build tree finds
 // the source copy.
 constexpr char kDefaultLocalAuthorityLookup[] = EQUILINK_DEFAULT_LA_LOOKUP;
+constexpr char kDefaultCatalogue[] = EQUILINK_DEFAULT_CATALOGUE;
+constexpr char kDefaultPopulation[] = EQUILINK_DEFAULT_POPULATION;
 
 bool IsOrganisationCode(absl::string_view code) {
   if (code.size() < 2 || code.size() > 16) return false;
@@ -76,6 +78,18 @@ void ApplyDefaultsInPlace(v1::GatewayConfig& config) {
     governance.set_rate_limit_burst_records(250000);
   if (governance.purge_interval_hours() == 0)
     governance.set_purge_interval_hours(24);
+
+  v1::FrameworkConfig& framework = *config.mutable_framework();
+  if (framework.indicator_catalogue_file().empty()) {
+    framework.set_indicator_catalogue_file(kDefaultCatalogue);
+  }
+  if (framework.population_denominators_file().empty()) {
+    framework.set_population_denominators_file(kDefaultPopulation);
+  }
+  if (framework.ics_code().empty()) framework.set_ics_code("ICS");
+  if (framework.ics_name().empty()) {
+    framework.set_ics_name("Integrated Care System");
+  }
 }
 
 absl::Status Validate(const v1::GatewayConfig& config) {
@@ -188,11 +202,15 @@ absl::StatusOr<v1::GatewayConfig> LoadGatewayConfig(const std::string& path) {
   audit.set_checkpoint_signing_key_file(
       ResolveAgainst(dir, audit.checkpoint_signing_key_file()));
   v1::ExtractConfig& extract = *config->mutable_extract();
-  extract.set_release_key_file(
-      ResolveAgainst(dir, extract.release_key_file()));
+  extract.set_release_key_file(ResolveAgainst(dir, extract.release_key_file()));
   v1::GovernanceConfig& governance = *config->mutable_governance();
   governance.set_local_authority_lookup_file(
       ResolveAgainst(dir, governance.local_authority_lookup_file()));
+  v1::FrameworkConfig& framework = *config->mutable_framework();
+  framework.set_indicator_catalogue_file(
+      ResolveAgainst(dir, framework.indicator_catalogue_file()));
+  framework.set_population_denominators_file(
+      ResolveAgainst(dir, framework.population_denominators_file()));
   return config;
 }
 
