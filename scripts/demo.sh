@@ -85,13 +85,15 @@ sed -e 's/8HX12/8JK34/g' -e 's/ICS-QHL-DSA-2026-0007/ICS-QHL-DSA-2026-0009/' \
   "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" > "$work/8jk34_agreement.textproto"
 for file in "$root/deploy/agreements/8hx12_youth_wellbeing_submission.textproto" \
             "$work/8jk34_agreement.textproto" \
-            "$root/deploy/agreements/qhl_population_register_submission.textproto"; do
+            "$root/deploy/agreements/qhl_population_register_submission.textproto" \
+            "$root/deploy/agreements/qhl_population_health_extract.textproto"; do
   as_person ics-ig-officer-01 agreements create --file="$file" | sed 's/^/   /'
 done
 echo "   the author approving their own agreement is refused:"
 as_person ics-ig-officer-01 agreements approve --id=ICS-QHL-DSA-2026-0007 --version=1 \
   --reason="self-approval" 2>&1 | sed 's/^/     /' || true
-for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0009 ICS-QHL-DSA-2026-0011; do
+for id in ICS-QHL-DSA-2026-0007 ICS-QHL-DSA-2026-0009 ICS-QHL-DSA-2026-0011 \
+          ICS-QHL-DSA-2026-0008; do
   as_person caldicott-01 agreements approve --id=$id --version=1 --reason="Caldicott review" >/dev/null
   as_person siro-01 agreements approve --id=$id --version=1 --reason="SIRO review" >/dev/null
   as_person siro-01 agreements activate --id=$id --version=1 --reason="go live" >/dev/null

@@ -91,7 +91,8 @@ std::string Table(const v1::IndicatorResponse& response,
       {"Indicator", "Across", "SII (95% CI)", "RII (95% CI)"}};
   for (const v1::InequalityRow& row : response.inequalities()) {
     if (!row.computed()) {
-      inequality.push_back({row.indicator_id(), row.breakdown(),
+      inequality.push_back({row.indicator_id(),
+                            row.breakdown().empty() ? "-" : row.breakdown(),
                             absl::StrCat("not computed: ", row.note()), ""});
       continue;
     }
@@ -102,7 +103,7 @@ std::string Table(const v1::IndicatorResponse& response,
          row.rii_computed()
              ? absl::StrFormat("%.3f (%.3f to %.3f)", row.rii(),
                                row.rii_lower_95(), row.rii_upper_95())
-             : "not computed"});
+             : "-"});
   }
   absl::StrAppend(&out,
                   "\nSlope and relative index of inequality (SII: "

@@ -62,7 +62,9 @@ v1::IndicatorValueRow Row(const IndicatorTable& table,
 v1::InequalityRow Inequality(const IndicatorTable& table) {
   v1::InequalityRow row;
   row.set_indicator_id(table.indicator_id);
-  row.set_breakdown(BreakdownName(table.inequality_breakdown));
+  if (table.inequality_breakdown != v1::INDICATOR_BREAKDOWN_UNSPECIFIED) {
+    row.set_breakdown(BreakdownName(table.inequality_breakdown));
+  }
   if (!table.inequality.has_value()) {
     row.set_note(table.inequality_note);
     return row;
@@ -72,7 +74,13 @@ v1::InequalityRow Inequality(const IndicatorTable& table) {
   row.set_sii(result.sii.value);
   row.set_sii_lower_95(result.sii.interval.lower);
   row.set_sii_upper_95(result.sii.interval.upper);
-  if (result.rii.has_value()) {
+  // A ratio of two fitted values means something for a rate or a
+  // proportion; for a mean change, which can be near zero or negative at
+  // either end, it does not (phe_sii reports the RII only when asked).
+  const bool ratio_meaningful =
+      table.value_type == v1::INDICATOR_VALUE_PROPORTION ||
+      table.value_type == v1::INDICATOR_VALUE_RATE;
+  if (ratio_meaningful && result.rii.has_value()) {
     row.set_rii_computed(true);
     row.set_rii(result.rii->value);
     row.set_rii_lower_95(result.rii->interval.lower);
