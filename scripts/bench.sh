@@ -34,8 +34,10 @@ done
 run dice_bench "$bench_dir/dice_bench"
 run febrl_bench "$bench_dir/febrl_bench" --source_dir="$root"
 run linkage_bench "$bench_dir/linkage_bench"
-# Issue 5: the whole indicator catalogue by every breakdown over 1M linked persons.
+# Issue 5: the whole indicator catalogue by every breakdown over 1M linked persons, and a full
+# linked pull of 200k persons streamed to CSV.
 run indicators_bench "$bench_dir/indicators_bench" --source_dir="$root"
+run extract_bench "$bench_dir/extract_bench"
 
 {
   echo "{"

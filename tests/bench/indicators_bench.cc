@@ -43,6 +43,7 @@
 #include "server/store/sqlite/transaction.h"
 #include "server/store/sqlite_store.h"
 #include "tests/bench/bench_util.h"
+#include "tests/bench/synthetic_records.h"
 
 ABSL_FLAG(int, persons, 1000000, "Linked persons in the store");
 ABSL_FLAG(std::string, source_dir, ".", "Repository root");
@@ -52,92 +53,6 @@ ABSL_FLAG(std::string, work_dir, "",
 
 namespace equilink::bench {
 namespace {
-
-constexpr const char* kServices[] = {
-    "YOUNG_CARERS",       "MH_WELLBEING",      "FOOD_HAF",
-    "EARLY_HELP_FAMILY",  "COUNSELLING",       "YOUTH_WORK",
-    "MENTORING",          "HEALTHY_WEIGHT",    "PARENTING",
-    "SOCIAL_PRESCRIBING", "ADVICE_INCOME_MAX", "HEALTH_EDUCATION_ASTHMA"};
-constexpr const char* kEthnicity[] = {"A", "A", "A", "A", "B", "C",
-                                      "D", "F", "H", "J", "J", "K",
-                                      "M", "N", "R", "S", "Z", "99"};
-
-void CheckOk(const absl::Status& status) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s\n", status.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-std::string RandomBytes(std::mt19937_64& rng, size_t n) {
-  std::string bytes(n, '\0');
-  for (char& c : bytes) c = static_cast<char>(rng());
-  return bytes;
-}
-
-std::string Day(std::mt19937_64& rng, absl::CivilDay from, int span) {
-  const absl::CivilDay day = from + static_cast<int>(rng() % span);
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
-}
-
-v1::PseudonymisedRecord MakeRecord(std::mt19937_64& rng, uint64_t serial) {
-  v1::PseudonymisedRecord r;
-  r.set_record_pseudonym(
-      absl::StrCat(RandomBytes(rng, 24), absl::StrFormat("%08x", serial)));
-  r.set_client_pseudonym(RandomBytes(rng, 32));
-  // What pseudonymisation puts on every record: the NHS-number token (when
-  // valid), four match keys and six field encodings.
-  if (rng() % 100 < 85) {
-    r.set_nhs_number_status(v1::NHS_NUMBER_VALID);
-    r.set_nhs_number_token(RandomBytes(rng, 32));
-  } else {
-    r.set_nhs_number_status(v1::NHS_NUMBER_ABSENT);
-  }
-  for (int kind = 1; kind <= 4; ++kind) {
-    v1::MatchKeyToken* key = r.add_match_keys();
-    key->set_kind(static_cast<v1::MatchKeyKind>(kind));
-    key->set_token(RandomBytes(rng, 32));
-  }
-  for (int field = 1; field <= 6; ++field) {
-    v1::BloomEncoding* bloom = r.add_bloom();
-    bloom->set_field(static_cast<v1::BloomField>(field));
-    bloom->set_bits(RandomBytes(rng, field == 3 || field == 4 ? 32 : 64));
-  }
-  const auto lsoas = client::synth::BsolLsoas();
-  const auto& lsoa = lsoas[rng() % lsoas.size()];
-  r.set_lsoa_code(client::synth::LsoaCode(lsoa));
-  r.set_ethnic_category(kEthnicity[rng() % std::size(kEthnicity)]);
-  r.set_sex_code(rng() % 50 == 0 ? "9" : (rng() % 2 ? "1" : "2"));
-  r.set_age_at_referral(static_cast<uint32_t>(rng() % 20));
-  r.set_birth_year_month("2012-05");
-  r.set_service_type(kServices[rng() % std::size(kServices)]);
-  const std::string referral = Day(rng, absl::CivilDay(2026, 1, 1), 330);
-  r.set_referral_date(referral);
-  if (rng() % 10 != 0) {
-    r.set_first_contact_date(Day(rng, *framework::ParseDay(referral), 60));
-  }
-  r.set_sessions_offered(static_cast<uint32_t>(rng() % 12));
-  r.set_sessions_attended(static_cast<uint32_t>(rng() % 10));
-  if (rng() % 100 < 8) r.add_needs("YOUNG_CARER");
-  if (rng() % 100 < 12) r.add_needs("FOOD_INSECURITY");
-  if (rng() % 100 < 5) r.add_needs("HOUSING_CONDITION");
-  if (rng() % 100 < 30) {
-    const double baseline = 30 + static_cast<double>(rng() % 30);
-    v1::OutcomeScore* before = r.add_outcomes();
-    before->set_instrument(rng() % 2 ? "WEMWBS14" : "SDQ_TOTAL");
-    before->set_timepoint("BASELINE");
-    before->set_date(referral);
-    before->set_total(baseline);
-    if (rng() % 100 < 70) {
-      v1::OutcomeScore* after = r.add_outcomes();
-      after->set_instrument(before->instrument());
-      after->set_timepoint("EXIT");
-      after->set_date(Day(rng, *framework::ParseDay(referral) + 40, 30));
-      after->set_total(baseline + static_cast<double>(rng() % 11) - 3);
-    }
-  }
-  return r;
-}
 
 int Main() {
   const int persons = absl::GetFlag(FLAGS_persons);
@@ -153,64 +68,14 @@ int Main() {
   const std::string path = work_dir + "/store.db";
   const std::string source = absl::GetFlag(FLAGS_source_dir);
 
-  std::vector<int64_t> person_of_record;
-  const double load_seconds = TimeSeconds([&] {
-    store::SqliteOptions options;
-    options.path = path;
-    std::unique_ptr<store::SqliteStore> store =
-        OrDie(store::SqliteStore::Open(options));
-    std::mt19937_64 rng(20261207);
-    constexpr size_t kBatch = 5000;
-    const char* organisations[] = {"ORG01", "ORG02", "ORG03", "ORG04",
-                                   "ORG05", "ORG06", "ORG07", "ORG08"};
-    uint64_t sequence = 0;
-    store::BatchWrite batch;
-    auto flush = [&] {
-      if (batch.records.empty()) return;
-      OrDie(store->CommitBatch(std::move(batch)));
-      batch = store::BatchWrite{};
-    };
-    for (int p = 1; p <= persons; ++p) {
-      const int records = rng() % 100 < 30 ? 2 : 1;
-      for (int k = 0; k < records; ++k) {
-        if (batch.records.size() == kBatch) flush();
-        if (batch.records.empty()) {
-          batch.organisation_code = organisations[sequence % 8];
-          batch.submission_id = "indicators-bench";
-          batch.sequence = sequence++;
-          batch.dataset_id = "vcse-service-contacts";
-          batch.key_id = "bench";
-          batch.ack = "ack";
-        }
-        const v1::PseudonymisedRecord record =
-            MakeRecord(rng, person_of_record.size());
-        batch.records.push_back(
-            store::RecordRow{.record_pseudonym = record.record_pseudonym(),
-                             .payload = record.SerializeAsString()});
-        person_of_record.push_back(p);
-      }
-    }
-    flush();
-  });
+  size_t records = 0;
+  const double load_seconds = TimeSeconds(
+      [&] { records = OrDie(FillLinkedStore(path, persons, 20261207)); });
   std::unique_ptr<store::sqlite::Database> db =
       OrDie(store::sqlite::Database::Open({.path = path}));
-  {
-    auto transaction = OrDie(store::sqlite::Transaction::Begin(db.get()));
-    auto insert = OrDie(db->GetCachedStatement(
-        EQ_SQL_FROM_HERE,
-        "INSERT INTO record_links (record_id, person_id, stage, "
-        "match_probability, linked_at) VALUES (?1, ?2, 1, 1.0, 0)"));
-    for (size_t i = 0; i < person_of_record.size(); ++i) {
-      CheckOk(insert->BindInt64(0, static_cast<int64_t>(i + 1)));
-      CheckOk(insert->BindInt64(1, person_of_record[i]));
-      CheckOk(insert->Run());
-      insert->Reset(/*clear_bindings=*/false);
-    }
-    CheckOk(transaction.Commit());
-  }
   std::printf(
       "store: %d persons, %zu records, committed and linked in %.1f s\n",
-      persons, person_of_record.size(), load_seconds);
+      persons, records, load_seconds);
 
   // The floor: every linked row read and parsed, nothing computed.
   uint64_t scanned = 0;
