@@ -186,12 +186,19 @@ int Submit() {
   return 0;
 }
 
+// --gateway, --ca, --cert and --key, which every call to the gateway takes.
+equilink::client::GatewayConnection GatewayFromFlags() {
+  equilink::client::GatewayConnection gateway;
+  gateway.address = absl::GetFlag(FLAGS_gateway);
+  gateway.tls.set_ca_file(absl::GetFlag(FLAGS_ca));
+  gateway.tls.set_certificate_file(absl::GetFlag(FLAGS_cert));
+  gateway.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
+  return gateway;
+}
+
 int Pull() {
   equilink::client::PullOptions options;
-  options.gateway.address = absl::GetFlag(FLAGS_gateway);
-  options.gateway.tls.set_ca_file(absl::GetFlag(FLAGS_ca));
-  options.gateway.tls.set_certificate_file(absl::GetFlag(FLAGS_cert));
-  options.gateway.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
+  options.gateway = GatewayFromFlags();
   // A large extract streams for minutes, not the governance calls' 60 s.
   options.gateway.deadline = absl::Hours(1);
   options.purpose_id = absl::GetFlag(FLAGS_purpose);
@@ -214,10 +221,7 @@ int Pull() {
 
 int Indicators() {
   equilink::client::IndicatorsOptions options;
-  options.gateway.address = absl::GetFlag(FLAGS_gateway);
-  options.gateway.tls.set_ca_file(absl::GetFlag(FLAGS_ca));
-  options.gateway.tls.set_certificate_file(absl::GetFlag(FLAGS_cert));
-  options.gateway.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
+  options.gateway = GatewayFromFlags();
   // The whole catalogue over a large population takes seconds.
   options.gateway.deadline = absl::Minutes(5);
   options.purpose_id = absl::GetFlag(FLAGS_purpose);
@@ -251,10 +255,7 @@ int Indicators() {
 
 equilink::client::GovernanceFlags GovernanceFlagsFromFlags() {
   equilink::client::GovernanceFlags flags;
-  flags.gateway.address = absl::GetFlag(FLAGS_gateway);
-  flags.gateway.tls.set_ca_file(absl::GetFlag(FLAGS_ca));
-  flags.gateway.tls.set_certificate_file(absl::GetFlag(FLAGS_cert));
-  flags.gateway.tls.set_private_key_file(absl::GetFlag(FLAGS_key));
+  flags.gateway = GatewayFromFlags();
   flags.file = absl::GetFlag(FLAGS_file);
   flags.id = absl::GetFlag(FLAGS_id);
   flags.version = absl::GetFlag(FLAGS_agreement_version);

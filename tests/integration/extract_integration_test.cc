@@ -19,9 +19,9 @@
 #include "absl/time/time.h"
 #include "client/commands/pull_command.h"
 #include "client/commands/submit_command.h"
-#include "google/protobuf/text_format.h"
 #include "equilink/v1/extract.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "server/audit/audit_reader.h"
@@ -144,19 +144,8 @@ class ExtractIntegrationTest : public ::testing::Test {
   void StartAndSubmitSample() {
     Install(ExampleSubmissionAgreement(kCharitylogOrg));
     StartGateway();
-    client::SubmitOptions options;
-    options.export_options.input_path =
-        SourcePath("client/samples/charitylog_export.csv");
-    options.export_options.profile_path =
-        SourcePath("client/profiles/charitylog.textproto");
-    options.export_options.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
-    options.export_options.rejects_path = dir_.File("rejects.csv");
-    options.linkage_key_path = TestLinkageKeyPath();
-    options.gateway_address = absl::StrCat("127.0.0.1:", gateway_->port());
-    options.tls = TestPki::Get().ClientFiles(kCharitylogOrg);
-    options.purpose_id = kExamplePurpose;
-    absl::StatusOr<client::RunReport> report = client::RunSubmit(options);
+    absl::StatusOr<client::RunReport> report =
+        SubmitCharitylogSample(gateway_->port(), dir_.File("rejects.csv"));
     ASSERT_TRUE(report.ok()) << report.status();
     ASSERT_GT(report->records_accepted, 10);
   }
@@ -210,7 +199,8 @@ class ExtractIntegrationTest : public ::testing::Test {
       for (v1::ReleasedRow& row : *chunk.mutable_rows()) {
         result.rows.push_back(std::move(row));
       }
-      if (!chunk.next_cursor().empty()) result.next_cursor = chunk.next_cursor();
+      if (!chunk.next_cursor().empty())
+        result.next_cursor = chunk.next_cursor();
     }
     result.status = reader->Finish();
     return result;
@@ -266,7 +256,8 @@ class ExtractIntegrationTest : public ::testing::Test {
     std::ifstream in(SourcePath("client/samples/charitylog_export.csv"));
     std::string line;
     std::ofstream out(dir_.File("subset.csv"));
-    for (int i = 0; i <= rows && std::getline(in, line); ++i) out << line << "\n";
+    for (int i = 0; i <= rows && std::getline(in, line); ++i)
+      out << line << "\n";
     out.close();
     client::SubmitOptions options;
     options.export_options.input_path = dir_.File("subset.csv");

@@ -16,8 +16,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "server/config/gateway_config.h"
-#include "server/governance/agreement_file.h"
 #include "server/extract/release_keys.h"
+#include "server/governance/agreement_file.h"
 #include "server/governance/agreement_registry.h"
 
 namespace equilink::testing {
@@ -256,6 +256,23 @@ absl::Status InstallActiveAgreement(const std::string& store_path,
     if (!event.ok()) return event.status();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<client::RunReport> SubmitCharitylogSample(
+    int port, const std::string& rejects_path) {
+  client::SubmitOptions options;
+  options.export_options.input_path =
+      SourcePath("client/samples/charitylog_export.csv");
+  options.export_options.profile_path =
+      SourcePath("client/profiles/charitylog.textproto");
+  options.export_options.postcode_lookup_path =
+      SourcePath("deploy/data/postcode_lookup_demo.csv");
+  options.export_options.rejects_path = rejects_path;
+  options.linkage_key_path = TestLinkageKeyPath();
+  options.gateway_address = absl::StrCat("127.0.0.1:", port);
+  options.tls = TestPki::Get().ClientFiles(kCharitylogOrg);
+  options.purpose_id = kExamplePurpose;
+  return client::RunSubmit(options);
 }
 
 }  // namespace equilink::testing

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/commands/submit_command.h"
 #include "equilink/v1/agreement.pb.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "equilink/v1/submission.pb.h"
@@ -114,6 +115,13 @@ const std::string& TestLinkageKeyPath();
 // shipped file does not parse.
 v1::Agreement ExampleSubmissionAgreement(absl::string_view submitter_code);
 inline constexpr char kExamplePurpose[] = "cyp-health-equity";
+
+// Submits client/samples/charitylog_export.csv through the real client as
+// kCharitylogOrg (profile client/profiles/charitylog.textproto, the demo
+// postcode lookup, the test linkage key, kExamplePurpose) to the gateway on
+// 127.0.0.1:port; the rejects report goes to `rejects_path`.
+absl::StatusOr<client::RunReport> SubmitCharitylogSample(
+    int port, const std::string& rejects_path);
 
 // Stores `agreement` in the registry of the gateway database at `store_path`
 // and takes it through the real lifecycle: created, approved by

@@ -71,19 +71,8 @@ class IndicatorsIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = *std::move(gateway);
 
-    client::SubmitOptions options;
-    options.export_options.input_path =
-        SourcePath("client/samples/charitylog_export.csv");
-    options.export_options.profile_path =
-        SourcePath("client/profiles/charitylog.textproto");
-    options.export_options.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
-    options.export_options.rejects_path = dir_.File("rejects.csv");
-    options.linkage_key_path = TestLinkageKeyPath();
-    options.gateway_address = absl::StrCat("127.0.0.1:", gateway_->port());
-    options.tls = TestPki::Get().ClientFiles(kCharitylogOrg);
-    options.purpose_id = kExamplePurpose;
-    absl::StatusOr<client::RunReport> report = client::RunSubmit(options);
+    absl::StatusOr<client::RunReport> report =
+        SubmitCharitylogSample(gateway_->port(), dir_.File("rejects.csv"));
     ASSERT_TRUE(report.ok()) << report.status();
     // The worker links each committed batch; indicators count linked people.
     for (int i = 0; i < 300; ++i) {
