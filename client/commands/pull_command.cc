@@ -133,9 +133,8 @@ absl::Status ReplaceFile(const std::string& path, absl::string_view content) {
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
   if (error) {
-    return absl::UnavailableError(absl::StrCat("cannot rename ", temporary,
-                                               " to ", path, ": ",
-                                               error.message()));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot rename ", temporary, " to ", path, ": ", error.message()));
   }
   return absl::OkStatus();
 }
@@ -235,8 +234,9 @@ absl::StatusOr<PullReport> RunPull(const PullOptions& options) {
       header_written = true;
     }
     for (int i = 0; i < chunk.records_size(); ++i) {
-      const v1::ReleasedRow& row =
-          i < chunk.rows_size() ? chunk.rows(i) : v1::ReleasedRow::default_instance();
+      const v1::ReleasedRow& row = i < chunk.rows_size()
+                                       ? chunk.rows(i)
+                                       : v1::ReleasedRow::default_instance();
       absl::StrAppend(&buffer, PullCsvLine(chunk.records(i), row, fields),
                       "\n");
       ++report.rows;

@@ -342,8 +342,8 @@ grpc::Status ExtractService::Pull(grpc::ServerContext* context,
          request->dataset_id()},
         request->cursor());
     if (marks.ok()) {
-      plan.since =
-          store::ChangeMarks{marks->record_id_through, marks->linked_at_through};
+      plan.since = store::ChangeMarks{marks->record_id_through,
+                                      marks->linked_at_through};
     } else {
       refusal = Refusal{"CURSOR", std::string(marks.status().message()),
                         absl::StatusCode::kInvalidArgument};

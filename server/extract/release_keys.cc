@@ -74,29 +74,26 @@ absl::StatusOr<std::unique_ptr<ReleaseKeys>> ReleaseKeys::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("a release key is ", kReleaseKeyBytes, " bytes"));
   }
-  EQ_ASSIGN_OR_RETURN(std::unique_ptr<HmacSha256> mac,
-                      HmacSha256::Create(key));
+  EQ_ASSIGN_OR_RETURN(std::unique_ptr<HmacSha256> mac, HmacSha256::Create(key));
   return std::unique_ptr<ReleaseKeys>(new ReleaseKeys(std::move(mac)));
 }
 
 absl::StatusOr<std::unique_ptr<ReleaseKeys>> ReleaseKeys::Load(
     const std::string& path) {
   // One byte over the size, so a longer file is reported as the wrong size.
-  EQ_ASSIGN_OR_RETURN(
-      SecretBytes key,
-      ReadSecretFile(path, "release key file", kReleaseKeyBytes + 1));
+  EQ_ASSIGN_OR_RETURN(SecretBytes key, ReadSecretFile(path, "release key file",
+                                                      kReleaseKeyBytes + 1));
   if (key.size() != kReleaseKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("release key file ", path, " must hold exactly ",
-                     kReleaseKeyBytes, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("release key file ", path,
+                                                   " must hold exactly ",
+                                                   kReleaseKeyBytes, " bytes"));
   }
   return Create(key);
 }
 
 absl::StatusOr<SecretBytes> ReleaseKeys::Generate() {
   SecretBytes key(kReleaseKeyBytes);
-  if (RAND_bytes(key.UnsafeMutableData(), static_cast<int>(key.size())) !=
-      1) {
+  if (RAND_bytes(key.UnsafeMutableData(), static_cast<int>(key.size())) != 1) {
     return absl::InternalError("RAND_bytes failed");
   }
   return key;
@@ -142,8 +139,9 @@ absl::StatusOr<CursorMarks> ReleaseKeys::DecodeCursor(
   }
   const std::string bytes = absl::HexStringToBytes(cursor);
   const absl::string_view marks = absl::string_view(bytes).substr(0, 16);
-  const std::string expected = Mac(
-      kCursorLabel, {scope.consumer, scope.purpose_id, scope.dataset_id, marks});
+  const std::string expected =
+      Mac(kCursorLabel,
+          {scope.consumer, scope.purpose_id, scope.dataset_id, marks});
   if (!ConstantTimeEquals(expected, absl::string_view(bytes).substr(16))) {
     return BadCursor();
   }

@@ -350,7 +350,8 @@ absl::Status LinkageWorker::Restore() {
   EQ_ASSIGN_OR_RETURN(impl.linked_through, impl.StateValue("linked_through"));
   EQ_ASSIGN_OR_RETURN(
       impl.last_linked_at,
-      impl.db->QueryInt64("SELECT coalesce(max(linked_at), 0) FROM record_links"));
+      impl.db->QueryInt64(
+          "SELECT coalesce(max(linked_at), 0) FROM record_links"));
   EQ_ASSIGN_OR_RETURN(const int64_t next_person,
                       impl.StateValue("next_person_id"));
   impl.next_person_id = static_cast<PersonId>(next_person);

@@ -678,7 +678,8 @@ absl::Status ScanInOneSnapshot(Database* db, const CurrentRecordScan& scan) {
         row.payload = select->ColumnBlob(3);
         const bool linked = !select->ColumnIsNull(4);
         row.person_id = linked ? select->ColumnInt64(4) : 0;
-        row.link_stage = linked ? static_cast<int32_t>(select->ColumnInt64(5)) : 0;
+        row.link_stage =
+            linked ? static_cast<int32_t>(select->ColumnInt64(5)) : 0;
         row.match_probability = linked ? select->ColumnDouble(6) : 0;
         status = scan.visit(pass, row);
       }

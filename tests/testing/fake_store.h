@@ -49,9 +49,9 @@ class FakeStore final : public store::Store {
       return store::CommitResult{true, it->second};
     }
     for (store::RecordRow& row : batch.records) {
-      records_[{batch.organisation_code, row.record_pseudonym}] = StoredRecord{
-          batch.submission_id, std::move(row.payload), batch.sequence,
-          ++last_record_id_};
+      records_[{batch.organisation_code, row.record_pseudonym}] =
+          StoredRecord{batch.submission_id, std::move(row.payload),
+                       batch.sequence, ++last_record_id_};
     }
     quarantined_[key] += batch.quarantined.size();
     admitted_by_[key] = {batch.agreement_id, batch.agreement_version};

@@ -86,9 +86,9 @@ TEST(ReleaseKeysTest, CursorIsRefusedForAnotherScopeOrWhenAltered) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(KeysFrom('j')->DecodeCursor(scope, cursor).status().code(),
             absl::StatusCode::kInvalidArgument);
-  for (const std::string& bad : {std::string(), std::string("zz"),
-                                cursor.substr(2), cursor + "00",
-                                absl::AsciiStrToUpper(cursor)}) {
+  for (const std::string& bad :
+       {std::string(), std::string("zz"), cursor.substr(2), cursor + "00",
+        absl::AsciiStrToUpper(cursor)}) {
     const absl::Status status = keys->DecodeCursor(scope, bad).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     if (!bad.empty()) {
