@@ -599,36 +599,38 @@ absl::StatusOr<uint64_t> SqliteStore::PurgeBatchRecords(
 
 namespace {
 
-// record_keys holds exactly the newest row of every indexed record; the
-// batch says which dataset the record was submitted for; record_links its
-// person, when linked.
+// Below the index watermark `records` holds only current rows: the pass that
+// indexes a re-submitted record deletes the row it supersedes, in the same
+// transaction. So a read of the current records is a walk of `records` in
+// rowid order up to the watermark (?2), sequential on disk, and record_links,
+// keyed by the same record_id, is read in the same order. The batch says
+// which dataset a record was submitted for; batches is small and stays in
+// the cache. CROSS JOIN keeps `records` the outer loop: driven from batches,
+// every record would be a seek.
 constexpr char kCurrentRecordColumns[] =
     "SELECT r.record_id, r.org_code, r.record_pseudonym, r.payload, "
     "l.person_id, l.stage, l.match_probability ";
 constexpr char kCurrentRecordJoins[] =
-    "JOIN batches b ON b.org_code = r.org_code "
+    "CROSS JOIN batches b ON b.org_code = r.org_code "
     " AND b.submission_id = r.submission_id AND b.sequence = r.sequence "
     "LEFT JOIN record_links l ON l.record_id = r.record_id "
-    "WHERE b.dataset_id = ?1";
+    "WHERE b.dataset_id = ?1 AND r.record_id <= ?2 ";
 
 // An incremental read starts from the changes alone: the appended tail of
-// `records` (its rowid) and the links written since (their linked_at
-// index), then keeps the rows that are still current.
+// `records` (past ?3) and the links written since (past ?4, through their
+// linked_at index). Its order is the UNION's; an ORDER BY would make SQLite
+// sort every changed row, payload included, and after a relink that can be
+// the whole dataset.
 std::string CurrentRecordQuery(bool incremental) {
   if (!incremental) {
-    return absl::StrCat(kCurrentRecordColumns,
-                        "FROM record_keys k "
-                        "JOIN records r ON r.record_id = k.record_id ",
-                        kCurrentRecordJoins);
+    return absl::StrCat(kCurrentRecordColumns, "FROM records r ",
+                        kCurrentRecordJoins, "ORDER BY r.record_id");
   }
   return absl::StrCat(
       kCurrentRecordColumns,
-      "FROM (SELECT record_id FROM records WHERE record_id > ?2 "
-      "      UNION SELECT record_id FROM record_links WHERE linked_at > ?3) c "
-      "JOIN records r ON r.record_id = c.record_id "
-      "JOIN record_keys k ON k.org_code = r.org_code "
-      " AND k.record_pseudonym = r.record_pseudonym "
-      " AND k.record_id = r.record_id ",
+      "FROM (SELECT record_id FROM records WHERE record_id > ?3 "
+      "      UNION SELECT record_id FROM record_links WHERE linked_at > ?4) c "
+      "CROSS JOIN records r ON r.record_id = c.record_id ",
       kCurrentRecordJoins);
 }
 
@@ -646,22 +648,25 @@ absl::Status ScanInOneSnapshot(Database* db, const CurrentRecordScan& scan) {
   EQ_RETURN_IF_ERROR(db->Execute("BEGIN"));
   absl::Status status;
   // The first read starts the snapshot every pass then reads from.
-  if (scan.marks != nullptr) {
-    absl::StatusOr<bool> stepped = marks->Step();
-    if (!stepped.ok()) {
-      status = stepped.status();
-    } else if (*stepped) {
-      scan.marks->record_id_through = marks->ColumnInt64(0);
-      scan.marks->linked_at_through = marks->ColumnInt64(1);
-    }
-    marks->Reset();
+  ChangeMarks snapshot;
+  absl::StatusOr<bool> stepped = marks->Step();
+  if (!stepped.ok()) {
+    status = stepped.status();
+  } else if (!*stepped) {
+    status = absl::DataLossError("store_state has no index watermark");
+  } else {
+    snapshot.record_id_through = marks->ColumnInt64(0);
+    snapshot.linked_at_through = marks->ColumnInt64(1);
+    if (scan.marks != nullptr) *scan.marks = snapshot;
   }
+  marks->Reset();
   for (int pass = 0; pass < scan.passes && status.ok(); ++pass) {
     status = select->BindText(0, scan.dataset_id);
+    if (status.ok()) status = select->BindInt64(1, snapshot.record_id_through);
     if (status.ok() && scan.since.has_value()) {
-      status = select->BindInt64(1, scan.since->record_id_through);
+      status = select->BindInt64(2, scan.since->record_id_through);
       if (status.ok()) {
-        status = select->BindInt64(2, scan.since->linked_at_through);
+        status = select->BindInt64(3, scan.since->linked_at_through);
       }
     }
     CurrentRecord row;

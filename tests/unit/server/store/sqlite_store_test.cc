@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -290,6 +292,83 @@ TEST_F(SqliteStoreTest, NewestOfSeveralPendingVersionsWins) {
                           "FROM (SELECT payload FROM records ORDER BY "
                           "record_pseudonym)"),
             "ccc,ddd");
+}
+
+// What an extract reads: each current record of the dataset once, in record
+// order, with its link; an incremental read only what was appended or
+// relinked since the marks of the previous read.
+TEST_F(SqliteStoreTest, CurrentRecordsAreReadOnceInRecordOrderWithLinks) {
+  Reopen(Options(/*index_when_idle=*/false));
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0, "old")),
+              IsOk());
+  BatchWrite elsewhere = MakeBatch("RX1", "s9", 0, 3, 100, "other");
+  elsewhere.dataset_id = "another-dataset";
+  ASSERT_THAT(store_->CommitBatch(elsewhere), IsOk());
+  // Keys 3 and 4 re-submitted before any index pass: the read indexes first.
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 1, 2, 3, "new")),
+              IsOk());
+  RawConnection raw(path_);
+
+  struct Seen {
+    int64_t record_id;
+    std::string tag;
+    int64_t person_id;
+  };
+  auto read = [&](std::optional<ChangeMarks> since, ChangeMarks* marks) {
+    std::vector<Seen> seen;
+    CurrentRecordScan scan;
+    scan.dataset_id = "dataset";
+    scan.since = since;
+    scan.marks = marks;
+    scan.visit = [&](int, const CurrentRecord& row) {
+      seen.push_back({row.record_id, row.payload.substr(0, 5), row.person_id});
+      return absl::OkStatus();
+    };
+    EXPECT_THAT(store_->ForEachCurrentRecord(scan), IsOk());
+    return seen;
+  };
+  auto tags = [](const std::vector<Seen>& seen) {
+    std::vector<std::string> out;
+    for (const Seen& row : seen) out.push_back(row.tag);
+    return out;
+  };
+
+  ChangeMarks marks;
+  std::vector<Seen> full = read(std::nullopt, &marks);
+  EXPECT_THAT(tags(full),
+              ElementsAre("old-0", "old-1", "old-2", "new-3", "new-4"));
+  for (size_t i = 1; i < full.size(); ++i) {
+    EXPECT_LT(full[i - 1].record_id, full[i].record_id);
+  }
+  EXPECT_EQ(marks.record_id_through, full.back().record_id);
+  EXPECT_EQ(full[0].person_id, 0);
+
+  // The linkage worker links two records.
+  ASSERT_EQ(raw.Exec(absl::StrCat("INSERT INTO record_links VALUES (",
+                                  full[0].record_id, ", 7, 1, 0.99, 1000), (",
+                                  full[4].record_id, ", 8, 2, 0.9, 1000)")),
+            SQLITE_OK);
+  std::vector<Seen> linked = read(marks, &marks);
+  std::sort(linked.begin(), linked.end(), [](const Seen& a, const Seen& b) {
+    return a.record_id < b.record_id;
+  });
+  ASSERT_THAT(tags(linked), ElementsAre("old-0", "new-4"));
+  EXPECT_EQ(linked[0].person_id, 7);
+  EXPECT_EQ(linked[1].person_id, 8);
+  EXPECT_EQ(marks.linked_at_through, 1000);
+
+  // One record re-submitted, one relinked: only those two come back.
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 1, 1, "nnew")),
+              IsOk());
+  ASSERT_EQ(raw.Exec(absl::StrCat("UPDATE record_links SET person_id = 9, "
+                                  "linked_at = 2000 WHERE record_id = ",
+                                  full[0].record_id)),
+            SQLITE_OK);
+  EXPECT_THAT(tags(read(marks, &marks)),
+              ::testing::UnorderedElementsAre("old-0", "nnew-"));
+  EXPECT_THAT(read(marks, &marks), ::testing::IsEmpty());
+  EXPECT_THAT(tags(read(std::nullopt, nullptr)),
+              ElementsAre("old-0", "old-2", "new-3", "new-4", "nnew-"));
 }
 
 TEST_F(SqliteStoreTest, IndexPassRunsOnceEnoughRecordsAreAppended) {
