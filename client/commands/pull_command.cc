@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/rpc/channel_options.h"
 #include "common/rpc/status_grpc.h"
@@ -42,69 +42,104 @@ void AppendCsvField(absl::string_view value, std::string* line) {
   line->push_back('"');
 }
 
-std::string ScalarText(const google::protobuf::Message& message,
-                       const FieldDescriptor& field, int index) {
+void AppendHex(absl::string_view bytes, std::string* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const size_t start = out->size();
+  out->resize(start + 2 * bytes.size());
+  char* at = out->data() + start;
+  for (const char c : bytes) {
+    const auto byte = static_cast<uint8_t>(c);
+    *at++ = kDigits[byte >> 4];
+    *at++ = kDigits[byte & 0xf];
+  }
+}
+
+// One value of `field` (element `index` when repeated) as CSV text, appended.
+void AppendScalar(const google::protobuf::Message& message,
+                  const FieldDescriptor& field, int index, std::string* out) {
   const google::protobuf::Reflection& r = *message.GetReflection();
   const bool repeated = field.is_repeated();
   switch (field.cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
-      std::string value = repeated ? r.GetRepeatedString(message, &field, index)
-                                   : r.GetString(message, &field);
-      return field.type() == FieldDescriptor::TYPE_BYTES
-                 ? absl::BytesToHexString(value)
-                 : value;
+      std::string scratch;
+      const std::string& value =
+          repeated
+              ? r.GetRepeatedStringReference(message, &field, index, &scratch)
+              : r.GetStringReference(message, &field, &scratch);
+      if (field.type() == FieldDescriptor::TYPE_BYTES) {
+        AppendHex(value, out);
+      } else {
+        out->append(value);
+      }
+      return;
     }
     case FieldDescriptor::CPPTYPE_UINT32:
-      return absl::StrCat(repeated ? r.GetRepeatedUInt32(message, &field, index)
-                                   : r.GetUInt32(message, &field));
+      absl::StrAppend(out, repeated
+                               ? r.GetRepeatedUInt32(message, &field, index)
+                               : r.GetUInt32(message, &field));
+      return;
     case FieldDescriptor::CPPTYPE_INT32:
-      return absl::StrCat(repeated ? r.GetRepeatedInt32(message, &field, index)
-                                   : r.GetInt32(message, &field));
+      absl::StrAppend(out, repeated ? r.GetRepeatedInt32(message, &field, index)
+                                    : r.GetInt32(message, &field));
+      return;
     case FieldDescriptor::CPPTYPE_UINT64:
-      return absl::StrCat(repeated ? r.GetRepeatedUInt64(message, &field, index)
-                                   : r.GetUInt64(message, &field));
+      absl::StrAppend(out, repeated
+                               ? r.GetRepeatedUInt64(message, &field, index)
+                               : r.GetUInt64(message, &field));
+      return;
     case FieldDescriptor::CPPTYPE_INT64:
-      return absl::StrCat(repeated ? r.GetRepeatedInt64(message, &field, index)
-                                   : r.GetInt64(message, &field));
+      absl::StrAppend(out, repeated ? r.GetRepeatedInt64(message, &field, index)
+                                    : r.GetInt64(message, &field));
+      return;
     case FieldDescriptor::CPPTYPE_DOUBLE:
-      return absl::StrCat(repeated ? r.GetRepeatedDouble(message, &field, index)
-                                   : r.GetDouble(message, &field));
+      absl::StrAppend(out, repeated
+                               ? r.GetRepeatedDouble(message, &field, index)
+                               : r.GetDouble(message, &field));
+      return;
     case FieldDescriptor::CPPTYPE_FLOAT:
-      return absl::StrCat(repeated ? r.GetRepeatedFloat(message, &field, index)
-                                   : r.GetFloat(message, &field));
+      absl::StrAppend(out, repeated ? r.GetRepeatedFloat(message, &field, index)
+                                    : r.GetFloat(message, &field));
+      return;
     case FieldDescriptor::CPPTYPE_BOOL:
-      return (repeated ? r.GetRepeatedBool(message, &field, index)
-                       : r.GetBool(message, &field))
-                 ? "1"
-                 : "0";
+      out->push_back((repeated ? r.GetRepeatedBool(message, &field, index)
+                               : r.GetBool(message, &field))
+                         ? '1'
+                         : '0');
+      return;
     case FieldDescriptor::CPPTYPE_ENUM:
-      return (repeated ? r.GetRepeatedEnum(message, &field, index)
-                       : r.GetEnum(message, &field))
-          ->name();
+      out->append((repeated ? r.GetRepeatedEnum(message, &field, index)
+                            : r.GetEnum(message, &field))
+                      ->name());
+      return;
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      return (repeated ? r.GetRepeatedMessage(message, &field, index)
-                       : r.GetMessage(message, &field))
-          .ShortDebugString();
+      out->append((repeated ? r.GetRepeatedMessage(message, &field, index)
+                            : r.GetMessage(message, &field))
+                      .ShortDebugString());
+      return;
   }
-  return "";
 }
 
-std::string FieldText(const google::protobuf::Message& message,
-                      const FieldDescriptor& field) {
+// A whole field as one CSV cell: repeated values joined with ';', then
+// quoted as the whole cell needs. `cell` is scratch, reused across calls.
+void AppendField(const google::protobuf::Message& message,
+                 const FieldDescriptor& field, std::string* cell,
+                 std::string* out) {
+  const google::protobuf::Reflection& r = *message.GetReflection();
+  cell->clear();
   if (!field.is_repeated()) {
     if (field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-        !message.GetReflection()->HasField(message, &field)) {
-      return "";
+        !r.HasField(message, &field)) {
+      return;
     }
-    return ScalarText(message, field, 0);
+    AppendScalar(message, field, 0, cell);
+  } else {
+    const int size = r.FieldSize(message, &field);
+    for (int i = 0; i < size; ++i) {
+      if (i > 0) cell->push_back(';');
+      AppendScalar(message, field, i, cell);
+    }
   }
-  std::string joined;
-  const int size = message.GetReflection()->FieldSize(message, &field);
-  for (int i = 0; i < size; ++i) {
-    if (i > 0) joined.push_back(';');
-    joined += ScalarText(message, field, i);
-  }
-  return joined;
+  AppendCsvField(*cell, out);
 }
 
 absl::StatusOr<std::string> ReadCursorFile(const std::string& path) {
@@ -145,31 +180,38 @@ struct FileCloser {
 
 }  // namespace
 
-std::string PullCsvHeader(const std::vector<std::string>& fields) {
+PullCsvFormatter::PullCsvFormatter(std::vector<std::string> fields)
+    : names_(std::move(fields)) {
+  const google::protobuf::Descriptor* type =
+      v1::PseudonymisedRecord::descriptor();
+  for (const std::string& name : names_) {
+    fields_.push_back(type->FindFieldByName(name));
+  }
+}
+
+std::string PullCsvFormatter::Header() const {
   std::string line(kFixedColumns);
-  for (const std::string& field : fields) absl::StrAppend(&line, ",", field);
+  for (const std::string& name : names_) absl::StrAppend(&line, ",", name);
   return line;
 }
 
-std::string PullCsvLine(const v1::PseudonymisedRecord& record,
-                        const v1::ReleasedRow& row,
-                        const std::vector<std::string>& fields) {
-  std::string line = absl::BytesToHexString(row.record_release_pseudonym());
-  absl::StrAppend(&line, ",",
-                  absl::BytesToHexString(row.person_release_pseudonym()), ",",
-                  row.linked() ? "1" : "0", ",");
+void PullCsvFormatter::AppendLine(const v1::PseudonymisedRecord& record,
+                                  const v1::ReleasedRow& row,
+                                  std::string* out) const {
+  AppendHex(row.record_release_pseudonym(), out);
+  out->push_back(',');
+  AppendHex(row.person_release_pseudonym(), out);
+  out->append(row.linked() ? ",1," : ",0,");
   if (row.linked()) {
-    absl::StrAppend(&line, row.link_stage(), ",", row.match_probability());
+    absl::StrAppend(out, row.link_stage(), ",", row.match_probability());
   } else {
-    line.push_back(',');
+    out->push_back(',');
   }
-  const google::protobuf::Descriptor* type = record.GetDescriptor();
-  for (const std::string& name : fields) {
-    line.push_back(',');
-    const FieldDescriptor* field = type->FindFieldByName(name);
-    if (field != nullptr) AppendCsvField(FieldText(record, *field), &line);
+  std::string cell;
+  for (const FieldDescriptor* field : fields_) {
+    out->push_back(',');
+    if (field != nullptr) AppendField(record, *field, &cell, out);
   }
-  return line;
 }
 
 absl::StatusOr<PullReport> RunPull(const PullOptions& options) {
@@ -207,8 +249,7 @@ absl::StatusOr<PullReport> RunPull(const PullOptions& options) {
   if (out == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot create ", partial));
   }
-  std::vector<std::string> fields(options.fields);
-  bool header_written = false;
+  std::optional<PullCsvFormatter> formatter;
   std::string buffer;
   auto flush = [&]() -> absl::Status {
     if (std::fwrite(buffer.data(), 1, buffer.size(), out.get()) !=
@@ -225,20 +266,20 @@ absl::StatusOr<PullReport> RunPull(const PullOptions& options) {
   v1::PullChunk chunk;
   absl::Status written;
   while (written.ok() && reader->Read(&chunk)) {
-    if (!header_written) {
+    if (!formatter.has_value()) {
       // The gateway names what it released; older gateways do not.
-      if (chunk.fields_size() > 0) {
-        fields.assign(chunk.fields().begin(), chunk.fields().end());
-      }
-      absl::StrAppend(&buffer, PullCsvHeader(fields), "\n");
-      header_written = true;
+      formatter.emplace(chunk.fields_size() > 0
+                            ? std::vector<std::string>(chunk.fields().begin(),
+                                                       chunk.fields().end())
+                            : options.fields);
+      absl::StrAppend(&buffer, formatter->Header(), "\n");
     }
     for (int i = 0; i < chunk.records_size(); ++i) {
       const v1::ReleasedRow& row = i < chunk.rows_size()
                                        ? chunk.rows(i)
                                        : v1::ReleasedRow::default_instance();
-      absl::StrAppend(&buffer, PullCsvLine(chunk.records(i), row, fields),
-                      "\n");
+      formatter->AppendLine(chunk.records(i), row, &buffer);
+      buffer.push_back('\n');
       ++report.rows;
       if (row.linked()) ++report.linked_rows;
     }
@@ -251,7 +292,9 @@ absl::StatusOr<PullReport> RunPull(const PullOptions& options) {
     return written;
   }
   EQ_RETURN_IF_ERROR(FromGrpcStatus(reader->Finish()));
-  if (!header_written) absl::StrAppend(&buffer, PullCsvHeader(fields), "\n");
+  if (!formatter.has_value()) {
+    absl::StrAppend(&buffer, PullCsvFormatter(options.fields).Header(), "\n");
+  }
   EQ_RETURN_IF_ERROR(flush());
   if (std::fflush(out.get()) != 0) {
     return absl::UnavailableError(absl::StrCat("cannot write ", partial));

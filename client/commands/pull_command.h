@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "client/commands/governance_connection.h"
 #include "equilink/v1/extract.pb.h"
+#include "google/protobuf/descriptor.h"
 
 namespace equilink::client {
 
@@ -51,13 +52,23 @@ struct PullReport {
 // INVALID_ARGUMENT for a bad cursor).
 absl::StatusOr<PullReport> RunPull(const PullOptions& options);
 
-// One CSV line (no newline) for `record` and its `row`, with the columns
-// `fields` names. Exposed for tests.
-std::string PullCsvLine(const v1::PseudonymisedRecord& record,
-                        const v1::ReleasedRow& row,
-                        const std::vector<std::string>& fields);
-// The header line (no newline) for `fields`.
-std::string PullCsvHeader(const std::vector<std::string>& fields);
+// The CSV of a pull: the fixed columns, then `fields` (record field names;
+// a name the record type lacks gives an empty column). Descriptors are
+// resolved once, not per row.
+class PullCsvFormatter {
+ public:
+  explicit PullCsvFormatter(std::vector<std::string> fields);
+
+  // The header line, without a newline.
+  std::string Header() const;
+  // Appends the line for `record` and its `row`, without a newline.
+  void AppendLine(const v1::PseudonymisedRecord& record,
+                  const v1::ReleasedRow& row, std::string* out) const;
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<const google::protobuf::FieldDescriptor*> fields_;
+};
 
 }  // namespace equilink::client
 

@@ -14,6 +14,7 @@
 #include "equilink/v1/record.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "server/extract/released_fields.h"
 #include "server/governance/agreement_validator.h"
 #include "server/governance/extract_policy.h"
 #include "server/governance/flow_resolver.h"
@@ -35,9 +36,9 @@ struct Refusal {
 struct ReleasePlan {
   governance::PolicyDecision decision;
   std::string agreement_version_hash;
-  // PseudonymisedRecord fields to clear from every record released, and the
-  // names of those released, in field-number order.
-  std::vector<const FieldDescriptor*> cleared;
+  // The PseudonymisedRecord fields released, by number and by name, in
+  // field-number order.
+  std::vector<int> released_numbers;
   std::vector<std::string> released_names;
   // Set for an incremental pull: the marks its cursor carried.
   std::optional<store::ChangeMarks> since;
@@ -176,10 +177,10 @@ std::optional<Refusal> PlanRelease(
   const google::protobuf::Descriptor* record_type =
       v1::PseudonymisedRecord::descriptor();
   for (int i = 0; i < record_type->field_count(); ++i) {
-    if (!released.contains(record_type->field(i))) {
-      plan->cleared.push_back(record_type->field(i));
-    } else {
-      plan->released_names.push_back(record_type->field(i)->name());
+    const FieldDescriptor* field = record_type->field(i);
+    if (released.contains(field)) {
+      plan->released_numbers.push_back(field->number());
+      plan->released_names.push_back(field->name());
     }
   }
   if (agreement->opt_outs().apply_national_data_opt_out()) {
@@ -225,7 +226,6 @@ absl::Status Release(store::Store& store, audit::AuditLog& audit,
   uint64_t opted_out = 0;
   bool first_chunk = true;
   v1::PullChunk chunk;
-  v1::PseudonymisedRecord record;
   store::ChangeMarks marks;
 
   // The first chunk names the released fields; the final one the cursor.
@@ -253,12 +253,17 @@ absl::Status Release(store::Store& store, audit::AuditLog& audit,
   scan.since = plan.since;
   scan.marks = &marks;
   scan.passes = 2;  // count, audit, then send: see extract_service.h
+  const extract::ReleasedFieldFilter filter(plan.released_numbers);
+  std::string released_bytes;
   scan.visit = [&](int pass, const store::CurrentRecord& row) -> absl::Status {
-    if (!record.ParseFromString(row.payload)) {
+    absl::string_view nhs_number_token;
+    released_bytes.clear();
+    if (!filter.Split(row.payload, pass == 1 ? &released_bytes : nullptr,
+                      &nhs_number_token)) {
       return absl::DataLossError("a stored record cannot be read");
     }
-    if (plan.optouts != nullptr && !record.nhs_number_token().empty() &&
-        plan.optouts->Contains(record.nhs_number_token())) {
+    if (plan.optouts != nullptr && !nhs_number_token.empty() &&
+        plan.optouts->Contains(nhs_number_token)) {
       if (pass == 0) ++opted_out;
       return absl::OkStatus();
     }
@@ -266,12 +271,9 @@ absl::Status Release(store::Store& store, audit::AuditLog& audit,
       ++to_release;
       return absl::OkStatus();
     }
-    const google::protobuf::Reflection* reflection = record.GetReflection();
-    for (const FieldDescriptor* field : plan.cleared) {
-      reflection->ClearField(&record, field);
+    if (!chunk.add_records()->ParseFromString(released_bytes)) {
+      return absl::DataLossError("a stored record cannot be read");
     }
-    *chunk.add_records() = std::move(record);
-    record.Clear();
     v1::ReleasedRow* released = chunk.add_rows();
     released->set_record_release_pseudonym(keys.RecordPseudonym(
         consumer, row.organisation_code, row.record_pseudonym));
