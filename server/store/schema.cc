@@ -241,9 +241,46 @@ constexpr char kSchemaV6[] = R"sql(
 CREATE INDEX record_links_by_linked_at ON record_links (linked_at);
 )sql";
 
+// Version 7: the release ledger of indicator releases
+// (server/framework/disclosure/release_ledger.h).
+//
+// Every released table cell, with its true and shown counts, so a new
+// release can be checked for cells recoverable by differencing against any
+// earlier one. Both tables are read by key, hence WITHOUT ROWID; the index
+// finds every earlier cell of an indicator and breakdown. IF NOT EXISTS
+// because gateways of schema 6 created these tables themselves when the
+// indicator service started; their rows are kept as they are.
+constexpr char kSchemaV7[] = R"sql(
+CREATE TABLE IF NOT EXISTS release_ledger (
+  release_id TEXT PRIMARY KEY,
+  consumer_org TEXT NOT NULL,
+  agreement_id TEXT NOT NULL,
+  agreement_version INTEGER NOT NULL,
+  profile_name TEXT NOT NULL,
+  profile_version INTEGER NOT NULL,
+  released_at_unix_seconds INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS release_ledger_cells (
+  release_id TEXT NOT NULL REFERENCES release_ledger (release_id),
+  indicator_id TEXT NOT NULL,
+  period_first_day TEXT NOT NULL,
+  period_last_day TEXT NOT NULL,
+  breakdown TEXT NOT NULL,
+  categories TEXT NOT NULL,
+  true_numerator INTEGER NOT NULL,
+  true_denominator INTEGER NOT NULL,
+  shown_numerator INTEGER,
+  shown_denominator INTEGER,
+  PRIMARY KEY (release_id, indicator_id, period_first_day, period_last_day,
+               breakdown, categories)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS release_ledger_cells_by_indicator
+  ON release_ledger_cells (indicator_id, breakdown);
+)sql";
+
 constexpr sqlite::Migration kMigrations[] = {
-    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3},
-    {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4},
+    {5, kSchemaV5}, {6, kSchemaV6}, {7, kSchemaV7},
 };
 
 }  // namespace

@@ -19,36 +19,6 @@ namespace {
 using store::sqlite::Database;
 using store::sqlite::Transaction;
 
-// The lead engineer moves this DDL into the store's schema migrations; until
-// then the ledger creates it. WITHOUT ROWID: both tables are read by key.
-constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS release_ledger (
-  release_id TEXT PRIMARY KEY,
-  consumer_org TEXT NOT NULL,
-  agreement_id TEXT NOT NULL,
-  agreement_version INTEGER NOT NULL,
-  profile_name TEXT NOT NULL,
-  profile_version INTEGER NOT NULL,
-  released_at_unix_seconds INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS release_ledger_cells (
-  release_id TEXT NOT NULL REFERENCES release_ledger (release_id),
-  indicator_id TEXT NOT NULL,
-  period_first_day TEXT NOT NULL,
-  period_last_day TEXT NOT NULL,
-  breakdown TEXT NOT NULL,
-  categories TEXT NOT NULL,
-  true_numerator INTEGER NOT NULL,
-  true_denominator INTEGER NOT NULL,
-  shown_numerator INTEGER,
-  shown_denominator INTEGER,
-  PRIMARY KEY (release_id, indicator_id, period_first_day, period_last_day,
-               breakdown, categories)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS release_ledger_cells_by_indicator
-  ON release_ledger_cells (indicator_id, breakdown);
-)sql";
-
 // A cell's population in comparable form: categories sorted, and none for
 // the total.
 struct Population {
@@ -192,7 +162,17 @@ std::vector<ReleasedCell> ReleasedCellsOf(const Table& table,
 
 absl::StatusOr<std::unique_ptr<ReleaseLedger>> ReleaseLedger::Open(
     Database* db) {
-  EQ_RETURN_IF_ERROR(db->Execute(kSchema));
+  // The tables are the store's (schema version 7), created by its
+  // migrations when the gateway opens the store.
+  EQ_ASSIGN_OR_RETURN(
+      const int64_t tables,
+      db->QueryInt64("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                     "AND name IN ('release_ledger', 'release_ledger_cells')"));
+  if (tables != 2) {
+    return absl::FailedPreconditionError(
+        "the store has no release ledger: its schema predates version 7; "
+        "open it with this gateway's store first, which migrates it");
+  }
   return absl::WrapUnique(new ReleaseLedger(db));
 }
 

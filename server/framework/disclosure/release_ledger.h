@@ -88,9 +88,10 @@ std::vector<ReleasedCell> ReleasedCellsOf(const Table& table,
 // Not thread-safe, like the Database it uses; the owner serialises calls.
 class ReleaseLedger {
  public:
-  // Creates the ledger's tables in `db` if they are missing. `db` is not
-  // owned and must outlive the ledger. Errors from SQLite as mapped by the
-  // store.
+  // The ledger kept in `db`, a connection to the gateway's store, whose
+  // migrations (schema version 7) create the ledger's tables;
+  // FailedPrecondition when they are missing. `db` is not owned and must
+  // outlive the ledger. Errors from SQLite as mapped by the store.
   static absl::StatusOr<std::unique_ptr<ReleaseLedger>> Open(
       store::sqlite::Database* db);
 

@@ -8,7 +8,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/store/schema.h"
 #include "server/store/sqlite/database.h"
+#include "server/store/sqlite/migration.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -44,6 +46,8 @@ class ReleaseLedgerTest : public ::testing::Test {
   void SetUp() override {
     EQ_ASSERT_OK_AND_ASSIGN(db_,
                             Database::Open({.path = dir_.File("ledger.db")}));
+    ASSERT_THAT(store::sqlite::Migrate(db_.get(), store::StoreMigrations()),
+                IsOk());
     EQ_ASSERT_OK_AND_ASSIGN(ledger_, ReleaseLedger::Open(db_.get()));
   }
 
@@ -69,6 +73,14 @@ class ReleaseLedgerTest : public ::testing::Test {
 
 TEST_F(ReleaseLedgerTest, OpenIsIdempotent) {
   EXPECT_THAT(ReleaseLedger::Open(db_.get()).status(), IsOk());
+}
+
+TEST_F(ReleaseLedgerTest, AStoreWithoutTheLedgerTablesIsRefused) {
+  EQ_ASSERT_OK_AND_ASSIGN(auto bare,
+                          Database::Open({.path = dir_.File("bare.db")}));
+  EXPECT_THAT(
+      ReleaseLedger::Open(bare.get()).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("version 7")));
 }
 
 TEST_F(ReleaseLedgerTest, TotalThenTotalMinusASmallCategoryIsRefused) {
