@@ -4,6 +4,7 @@
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
+#include "common/fault/crash_point.h"
 #include "common/status/status_macros.h"
 #include "server/audit/audit_schema.h"
 #include "server/audit/entry_hash.h"
@@ -155,7 +156,10 @@ absl::Status AuditLog::CommitGroupLocked(absl::Span<Writer* const> group,
                              .status());
     }
   }
-  return WithContext(transaction.Commit(), "commit audit entry");
+  fault::CrashPoint("audit.append.before");
+  EQ_RETURN_IF_ERROR(WithContext(transaction.Commit(), "commit audit entry"));
+  fault::CrashPoint("audit.append.after");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<AuditCheckpoint> AuditLog::MakeCheckpoint() {

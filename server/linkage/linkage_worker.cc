@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/fault/crash_point.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "server/linkage/cluster/person_ids.h"
@@ -279,6 +280,31 @@ struct LinkageWorker::Impl {
     return absl::OkStatus();
   }
 
+  // A running worker removes the link of a record's earlier version when it
+  // links the new one, because it holds the earlier version in memory. After
+  // a restart it holds only versions still in `records`; the store's index
+  // pass may meanwhile have deleted an earlier version (and a purge deletes
+  // records outright), so those links and edges are dropped here, or they
+  // would never be.
+  absl::Status DropLinksOfRemovedRecords() {
+    EQ_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db.get()));
+    EQ_RETURN_IF_ERROR(db->Execute(
+        "DELETE FROM record_links WHERE NOT EXISTS (SELECT 1 FROM records r "
+        "WHERE r.record_id = record_links.record_id)"));
+    const int64_t links = db->Changes();
+    EQ_RETURN_IF_ERROR(db->Execute(
+        "DELETE FROM link_edges WHERE NOT EXISTS (SELECT 1 FROM records r "
+        "WHERE r.record_id = link_edges.a_record_id) OR NOT EXISTS (SELECT 1 "
+        "FROM records r WHERE r.record_id = link_edges.b_record_id)"));
+    const int64_t edges = db->Changes();
+    EQ_RETURN_IF_ERROR(transaction.Commit());
+    if (links > 0 || edges > 0) {
+      EQ_LOG(kInfo, "dropped %d links and %d edges of removed records", links,
+             edges);
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status RemoveRecord(int64_t record_id) {
     EQ_ASSIGN_OR_RETURN(
         auto links,
@@ -355,6 +381,7 @@ absl::Status LinkageWorker::Restore() {
   EQ_ASSIGN_OR_RETURN(const int64_t next_person,
                       impl.StateValue("next_person_id"));
   impl.next_person_id = static_cast<PersonId>(next_person);
+  EQ_RETURN_IF_ERROR(impl.DropLinksOfRemovedRecords());
   EQ_ASSIGN_OR_RETURN(const int64_t model_version,
                       impl.StateValue("model_version"));
   impl.model_version = static_cast<uint32_t>(model_version);
@@ -522,7 +549,10 @@ absl::StatusOr<uint64_t> LinkageWorker::LinkAvailable() {
       EQ_RETURN_IF_ERROR(impl.SetStateValue("linked_through", through));
       EQ_RETURN_IF_ERROR(
           impl.SetStateValue("next_person_id", static_cast<int64_t>(next_id)));
-      return transaction.Commit();
+      fault::CrashPoint("linkage.write.before");
+      EQ_RETURN_IF_ERROR(transaction.Commit());
+      fault::CrashPoint("linkage.write.after");
+      return absl::OkStatus();
     }();
     if (!written.ok()) {
       // The engine is ahead of the store now; rebuild it from the store so
@@ -665,7 +695,10 @@ absl::StatusOr<RelinkResult> LinkageWorker::Relink(const std::string& reason) {
     EQ_RETURN_IF_ERROR(
         impl.SetStateValue("next_person_id", static_cast<int64_t>(next_id)));
     EQ_RETURN_IF_ERROR(impl.SetStateValue("model_version", version));
-    return transaction.Commit();
+    fault::CrashPoint("linkage.write.before");
+    EQ_RETURN_IF_ERROR(transaction.Commit());
+    fault::CrashPoint("linkage.write.after");
+    return absl::OkStatus();
   }();
   EQ_RETURN_IF_ERROR(written);
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/fault/crash_point.h"
 #include "common/status/status_macros.h"
 #include "server/store/sqlite/error.h"
 #include "server/store/sqlite/statement.h"
@@ -152,7 +153,9 @@ absl::StatusOr<PendingCommit*> TryGroup(
     pending->status = status;
     return pending;  // `transaction` rolls back
   }
+  fault::CrashPoint("store.commit.before");
   EQ_RETURN_IF_ERROR(transaction.Commit());
+  fault::CrashPoint("store.commit.after");  // durable, not yet acknowledged
   return nullptr;
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/fault/crash_point.h"
 #include "common/status/status_macros.h"
 #include "server/store/sqlite/statement.h"
 #include "server/store/sqlite/transaction.h"
@@ -203,6 +204,7 @@ absl::StatusOr<IndexPassResult> IndexAppendedKeys(
                              "'keys_indexed_through'"));
   EQ_RETURN_IF_ERROR(advance->BindInt64(0, newest_id));
   EQ_RETURN_IF_ERROR(advance->Run());
+  fault::CrashPoint("store.index.before");
   EQ_RETURN_IF_ERROR(transaction.Commit());
   result.indexed = static_cast<int64_t>(keys.size());
   return result;

@@ -144,13 +144,13 @@ std::string WriteGatewayConfig(const v1::GatewayConfig& config,
 
 absl::StatusOr<GatewayProcess> StartGatewayProcess(
     const std::string& config_path, const std::string& port_file,
-    const std::string& log_path) {
+    const std::string& log_path, const std::vector<std::string>& extra_env) {
   std::remove(port_file.c_str());
   GatewayProcess gateway;
   absl::StatusOr<Subprocess> process = Subprocess::Start(
       {EQUILINK_GATEWAY_BINARY, absl::StrCat("--config=", config_path),
        absl::StrCat("--port_file=", port_file)},
-      log_path);
+      log_path, extra_env);
   if (!process.ok()) return process.status();
   gateway.process = *std::move(process);
   absl::StatusOr<int> port = WaitForPortFile(port_file, absl::Seconds(20));

@@ -80,14 +80,15 @@ std::string WriteGatewayConfig(const v1::GatewayConfig& config,
                                const std::string& path);
 
 // The real equilink-gateway binary, serving `config_path`, logging to
-// `log_path`.
+// `log_path`, with `extra_env` ("NAME=value") added to its environment.
 struct GatewayProcess {
   Subprocess process;
   int port = 0;
 };
 absl::StatusOr<GatewayProcess> StartGatewayProcess(
     const std::string& config_path, const std::string& port_file,
-    const std::string& log_path);
+    const std::string& log_path,
+    const std::vector<std::string>& extra_env = {});
 
 // A mutual-TLS channel to 127.0.0.1:port presenting `client` (or no client
 // certificate when client.certificate_file() is empty).

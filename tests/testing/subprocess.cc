@@ -19,11 +19,21 @@
 namespace equilink::testing {
 
 absl::StatusOr<Subprocess> Subprocess::Start(
-    const std::vector<std::string>& argv, const std::string& log_path) {
+    const std::vector<std::string>& argv, const std::string& log_path,
+    const std::vector<std::string>& extra_env) {
   std::vector<char*> args;
   for (const std::string& arg : argv)
     args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  // Built before fork: the child may only call async-signal-safe functions.
+  std::vector<char*> env;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    env.push_back(*variable);
+  }
+  for (const std::string& variable : extra_env) {
+    env.push_back(const_cast<char*>(variable.c_str()));
+  }
+  env.push_back(nullptr);
   int log_fd = -1;
   if (!log_path.empty()) {
     log_fd =
@@ -38,7 +48,7 @@ absl::StatusOr<Subprocess> Subprocess::Start(
       dup2(log_fd, STDOUT_FILENO);
       dup2(log_fd, STDERR_FILENO);
     }
-    execv(args[0], args.data());
+    execve(args[0], args.data(), env.data());
     _exit(127);
   }
   if (log_fd >= 0) close(log_fd);

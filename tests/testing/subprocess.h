@@ -26,9 +26,11 @@ struct ExitInfo {
 class Subprocess {
  public:
   // Starts `argv[0]` with `argv`, stdout and stderr appended to `log_path` (or
-  // inherited when empty).
-  static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv,
-                                          const std::string& log_path);
+  // inherited when empty), in this process's environment plus `extra_env`
+  // ("NAME=value" each).
+  static absl::StatusOr<Subprocess> Start(
+      const std::vector<std::string>& argv, const std::string& log_path,
+      const std::vector<std::string>& extra_env = {});
 
   Subprocess() = default;  // no child
   Subprocess(Subprocess&& other) noexcept;

@@ -177,6 +177,47 @@ TEST(LinkageWorkerTest, KilledMidLinkingResumesWithoutLossOrDoubleLinking) {
   EXPECT_EQ(PartitionOf(links), PartitionOf(StoredLinks(reference)));
 }
 
+// The store's index pass deletes a re-submitted record's earlier version. A
+// running worker drops that version's link when it links the new one; one
+// that restarts in between no longer knows the earlier version, so it drops
+// such links when it restores.
+TEST(LinkageWorkerTest, LinksOfRecordsDeletedWhileStoppedAreDroppedOnRestart) {
+  TempDir dir;
+  const std::string path = dir.File("store.db");
+  CommitPopulation(path, 150, 0, "s1");
+  {
+    auto worker = LinkageWorker::Open(WorkerOptions(path));
+    ASSERT_TRUE(worker.ok()) << worker.status();
+    EXPECT_EQ(*(*worker)->LinkAvailable(), 300u);
+  }
+  // Every record re-submitted and indexed while no worker runs.
+  CommitPopulation(path, 150, 0, "s2");
+  {
+    store::SqliteOptions options;
+    options.path = path;
+    auto store = store::SqliteStore::Open(options);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->IndexAppendedRecords().ok());
+  }
+  auto worker = LinkageWorker::Open(WorkerOptions(path));
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  EXPECT_EQ(*(*worker)->LinkAvailable(), 300u);
+  store::sqlite::Database::Options options;
+  options.path = path;
+  auto db = store::sqlite::Database::Open(options);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*(*db)->QueryInt64("SELECT count(*) FROM records"), 300);
+  EXPECT_EQ(*(*db)->QueryInt64("SELECT count(*) FROM record_links"), 300);
+  EXPECT_EQ(*(*db)->QueryInt64(
+                "SELECT count(*) FROM record_links l WHERE NOT EXISTS (SELECT "
+                "1 FROM records r WHERE r.record_id = l.record_id)"),
+            0);
+  EXPECT_EQ(*(*db)->QueryInt64(
+                "SELECT count(*) FROM link_edges e WHERE NOT EXISTS (SELECT 1 "
+                "FROM records r WHERE r.record_id = e.a_record_id)"),
+            0);
+}
+
 TEST(LinkageWorkerTest, RelinkKeepsPersonIdsStable) {
   TempDir dir;
   const std::string path = dir.File("store.db");
