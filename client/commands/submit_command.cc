@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -20,6 +22,7 @@
 #include "common/keys/linkage_key.h"
 #include "common/rpc/channel_options.h"
 #include "common/rpc/tls_credentials.h"
+#include "common/status/retry_after.h"
 #include "common/status/status_macros.h"
 #include "grpcpp/create_channel.h"
 
@@ -133,7 +136,10 @@ absl::StatusOr<RunReport> RunValidate(const ExportOptions& options) {
   return report;
 }
 
-absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
+namespace {
+
+// One pass over the export: every batch the gateway does not hold yet.
+absl::StatusOr<RunReport> SubmitOnce(const SubmitOptions& options) {
   const absl::Time start = absl::Now();
   const ExportOptions& export_options = options.export_options;
   if (options.gateway_address.empty())
@@ -247,14 +253,42 @@ absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
   progress.Finish();
   if (inputs.rejects != nullptr) EQ_RETURN_IF_ERROR(inputs.rejects->Close());
   if (!streamed.ok()) {
-    return absl::Status(
+    absl::Status failed(
         streamed.code(),
         absl::StrCat(streamed.message(),
                      " (batches acknowledged so far are stored; run the same "
                      "command again to send the rest)"));
+    if (std::optional<absl::Duration> hint = RetryAfter(streamed)) {
+      failed = WithRetryAfter(std::move(failed), *hint);
+    }
+    return failed;
   }
   report.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   return report;
+}
+
+}  // namespace
+
+absl::StatusOr<RunReport> RunSubmit(const SubmitOptions& options) {
+  const absl::Time start = absl::Now();
+  for (int retries = 0;; ++retries) {
+    absl::StatusOr<RunReport> report = SubmitOnce(options);
+    if (report.ok()) {
+      report->retries = retries;
+      report->seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      return report;
+    }
+    // Only a gateway that is full and says when to come back is retried
+    // here; anything else is for the operator, who re-runs the command.
+    const std::optional<absl::Duration> hint = RetryAfter(report.status());
+    if (!hint.has_value() || retries >= options.max_retries) return report;
+    const absl::Duration wait = std::min(*hint, kMaxRetryWait);
+    std::fprintf(stderr,
+                 "the gateway is busy and asked to retry in %.1f s; "
+                 "resuming then (retry %d of %d)\n",
+                 absl::ToDoubleSeconds(wait), retries + 1, options.max_retries);
+    absl::SleepFor(wait);
+  }
 }
 
 std::string FormatReport(const RunReport& report, bool submitted) {

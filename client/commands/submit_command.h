@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "client/pipeline/submission_client.h"
 #include "equilink/v1/gateway_config.pb.h"
 
@@ -45,7 +46,13 @@ struct SubmitOptions {
   // Tests and tools: sees each acknowledgement as it arrives (on the stream's
   // reader thread).
   std::function<void(const v1::BatchAck&)> ack_observer;
+  // Times a run resumes after the gateway answered RESOURCE_EXHAUSTED with a
+  // retry hint (it is full, or the organisation's rate limit is reached),
+  // each after the hinted delay (at most kMaxRetryWait).
+  int max_retries = 20;
 };
+
+inline constexpr absl::Duration kMaxRetryWait = absl::Seconds(60);
 
 struct RunReport {
   std::string submission_id;
@@ -62,8 +69,11 @@ struct RunReport {
   int64_t batches_sent = 0;
   int64_t batches_skipped = 0;  // durable before this run started (resume)
   int64_t batches_already_stored =
-      0;  // re-sent and acknowledged as already stored
-  double seconds = 0;
+      0;               // re-sent and acknowledged as already stored
+  double seconds = 0;  // every attempt, waits included
+  // Resumptions after a retry hint. The counts above are the last attempt's:
+  // batches stored by earlier attempts appear in batches_skipped.
+  int retries = 0;
   std::map<std::string, int64_t> issues_by_rule;  // rule -> rows
 };
 

@@ -4,10 +4,12 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/rpc/status_grpc.h"
+#include "common/status/retry_after.h"
 #include "grpcpp/client_context.h"
 
 namespace equilink::client {
@@ -135,7 +137,22 @@ absl::Status SubmissionClient::Stream(const BatchSource& source,
   grpc::Status finish = stream->Finish();
   if (!source_status.ok()) return source_status;
   if (!reader_status.ok()) return reader_status;
-  if (!finish.ok()) return FromGrpcStatus(finish);
+  if (!finish.ok()) {
+    absl::Status failed = FromGrpcStatus(finish);
+    // A full gateway says when to come back (common/status/retry_after.h).
+    const auto& trailers = context.GetServerTrailingMetadata();
+    if (auto hint = trailers.find(kRetryAfterMetadata);
+        hint != trailers.end()) {
+      int64_t milliseconds = 0;
+      if (absl::SimpleAtoi(
+              absl::string_view(hint->second.data(), hint->second.size()),
+              &milliseconds) &&
+          milliseconds >= 0) {
+        failed = WithRetryAfter(failed, absl::Milliseconds(milliseconds));
+      }
+    }
+    return failed;
+  }
   if (window.size() != 0) {
     return absl::UnavailableError(
         "stream ended before every batch was acknowledged");

@@ -162,6 +162,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       static_cast<int>(config.worker_threads()));
   SubmissionServiceOptions service_options;
   service_options.reauthorise_each_batch = start_options.governance;
+  service_options.max_in_flight_batch_bytes =
+      static_cast<int64_t>(config.max_in_flight_batch_bytes());
+  service_options.ingest_budget_wait =
+      absl::Seconds(config.ingest_budget_wait_seconds());
   gateway->submission_service_ = std::make_unique<SubmissionService>(
       gateway->authoriser_.get(), gateway->ingestor_.get(),
       gateway->store_.get(), gateway->executor_.get(), &gateway->draining_,

@@ -81,6 +81,10 @@ class GatewayServer {
   store::Store& store() { return *store_; }
   // Null when linkage is disabled or the store is in memory.
   linkage::LinkageWorker* linkage() { return linkage_.get(); }
+  // Submitted batches held in memory (max_in_flight_batch_bytes).
+  const IngestBudget& ingest_budget() const {
+    return submission_service_->ingest_budget();
+  }
 
  private:
   GatewayServer() = default;

@@ -6,6 +6,7 @@
 
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
+#include "common/status/retry_after.h"
 #include "google/protobuf/arena.h"
 #include "server/auth/authenticate.h"
 
@@ -52,7 +53,8 @@ SubmissionService::SubmissionService(auth::CallAuthoriser* authoriser,
       store_(store),
       executor_(executor),
       draining_(draining),
-      options_(options) {}
+      options_(options),
+      budget_(options.max_in_flight_batch_bytes) {}
 
 absl::StatusOr<auth::Principal> SubmissionService::AuthoriseCaller(
     const grpc::ServerContext& context, absl::string_view full_method) {
@@ -74,10 +76,15 @@ grpc::Status SubmissionService::Submit(
 
   // Acks go back in the order batches arrived; each is written only once its
   // batch is durable.
-  std::deque<std::future<absl::StatusOr<v1::BatchAck>>> in_flight;
+  struct InFlight {
+    std::future<absl::StatusOr<v1::BatchAck>> ack;
+    int64_t bytes = 0;  // taken from budget_ until the ack is written
+  };
+  std::deque<InFlight> in_flight;
   absl::Status stream_status;
   auto write_oldest = [&]() {
-    absl::StatusOr<v1::BatchAck> ack = in_flight.front().get();
+    absl::StatusOr<v1::BatchAck> ack = in_flight.front().ack.get();
+    budget_.Release(in_flight.front().bytes);
     in_flight.pop_front();
     if (!stream_status.ok()) return;
     if (!ack.ok()) {
@@ -106,14 +113,24 @@ grpc::Status SubmissionService::Submit(
         break;
       }
     }
-    in_flight.push_back(executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
-        [this, &organisation, received]() {
-          return ingestor_->Ingest(organisation, *received->batch);
-        }));
+    // Holding the batch counts against the gateway's budget; while there is
+    // no room this stream reads nothing more, so its client is held back.
+    const auto bytes = static_cast<int64_t>(received->batch->ByteSizeLong());
+    if (absl::Status room = budget_.Acquire(bytes, options_.ingest_budget_wait);
+        !room.ok()) {
+      stream_status = std::move(room);
+      break;
+    }
+    in_flight.push_back({executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
+                             [this, &organisation, received]() {
+                               return ingestor_->Ingest(organisation,
+                                                        *received->batch);
+                             }),
+                         bytes});
     while (!in_flight.empty() &&
            (static_cast<int>(in_flight.size()) >=
                 options_.max_in_flight_batches_per_stream ||
-            in_flight.front().wait_for(std::chrono::seconds(0)) ==
+            in_flight.front().ack.wait_for(std::chrono::seconds(0)) ==
                 std::future_status::ready)) {
       write_oldest();
     }
@@ -121,7 +138,14 @@ grpc::Status SubmissionService::Submit(
   while (!in_flight.empty()) write_oldest();
   if (!stream_status.ok()) {
     EQ_LOG(kWarning, "submission stream from %s ended: %s", organisation,
-           stream_status.ToString());
+           stream_status.ToString(absl::StatusToStringMode::kWithNoExtraData));
+  }
+  // The retry hint travels as trailing metadata: grpc::Status has no room
+  // for structured details the client could read without parsing text.
+  if (std::optional<absl::Duration> retry_after = RetryAfter(stream_status)) {
+    context->AddTrailingMetadata(
+        kRetryAfterMetadata,
+        absl::StrCat(absl::ToInt64Milliseconds(*retry_after)));
   }
   return ToGrpcStatus(stream_status);
 }

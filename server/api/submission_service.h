@@ -7,7 +7,9 @@
 
 #include <atomic>
 
+#include "absl/time/time.h"
 #include "equilink/v1/submission.grpc.pb.h"
+#include "server/api/ingest_budget.h"
 #include "server/api/ingest_executor.h"
 #include "server/auth/access_policy.h"
 #include "server/ingest/batch_ingestor.h"
@@ -24,6 +26,11 @@ struct SubmissionServiceOptions {
   // suspending an organisation stops its open streams at their next batch.
   // Off only in the benchmark's ungoverned baseline.
   bool reauthorise_each_batch = true;
+  // Bytes of submitted batches held at once across every stream (see
+  // ingest_budget.h); 0 unbounded. A stream waits up to
+  // `ingest_budget_wait` for room before it ends with RESOURCE_EXHAUSTED.
+  int64_t max_in_flight_batch_bytes = 256 << 20;
+  absl::Duration ingest_budget_wait = absl::Seconds(10);
 };
 
 class SubmissionService final : public v1::SubmissionService::Service {
@@ -46,6 +53,8 @@ class SubmissionService final : public v1::SubmissionService::Service {
       const v1::GetSubmissionStatusRequest* request,
       v1::SubmissionStatus* response) override;
 
+  const IngestBudget& ingest_budget() const { return budget_; }
+
  private:
   // The calling organisation, or the status to answer with. Every handler calls
   // this first.
@@ -58,6 +67,7 @@ class SubmissionService final : public v1::SubmissionService::Service {
   IngestExecutor* const executor_;
   const std::atomic<bool>* const draining_;
   const SubmissionServiceOptions options_;
+  IngestBudget budget_;
 };
 
 }  // namespace equilink::api

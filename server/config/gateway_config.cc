@@ -48,6 +48,10 @@ void ApplyDefaultsInPlace(v1::GatewayConfig& config) {
   if (config.shutdown_grace_seconds() == 0)
     config.set_shutdown_grace_seconds(30);
   if (config.worker_threads() == 0) config.set_worker_threads(8);
+  if (config.max_in_flight_batch_bytes() == 0)
+    config.set_max_in_flight_batch_bytes(uint64_t{256} << 20);
+  if (config.ingest_budget_wait_seconds() == 0)
+    config.set_ingest_budget_wait_seconds(10);
 
   // The audit log and its signing key default to files beside the store, so a
   // minimal configuration is still audited.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status/retry_after.h"
 
 namespace equilink::ingest {
 
@@ -42,11 +43,14 @@ absl::Status RateLimiter::Acquire(absl::string_view organisation_code,
     wait =
         absl::Seconds((wanted - bucket.tokens) / options_.records_per_second);
     if (wait > options_.max_wait) {
-      return absl::ResourceExhaustedError(absl::StrFormat(
-          "S11: the organisation's submission rate limit (%.0f records/s) is "
-          "exceeded; retry after %.1f s",
-          options_.records_per_second,
-          std::ceil(absl::ToDoubleSeconds(wait) * 10) / 10));
+      const double retry_seconds =
+          std::ceil(absl::ToDoubleSeconds(wait) * 10) / 10;
+      return WithRetryAfter(
+          absl::ResourceExhaustedError(absl::StrFormat(
+              "S11: the organisation's submission rate limit (%.0f "
+              "records/s) is exceeded; retry after %.1f s",
+              options_.records_per_second, retry_seconds)),
+          absl::Seconds(retry_seconds));
     }
     // Reserve now (the bucket goes negative) so batches waiting together
     // queue behind each other instead of all waking to the same tokens.
