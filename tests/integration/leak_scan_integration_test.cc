@@ -419,8 +419,10 @@ TEST_F(LeakScanIntegrationTest, NothingTheGatewayWritesHoldsAnIdentifier) {
   *batch.add_records() = records[0];  // a duplicate in the batch
   v1::PseudonymisedRecord* malformed = batch.add_records();
   *malformed = records[1];
-  malformed->set_nhs_number_token(records[1].nhs_number_token().substr(0, 7) +
-                                  "x");  // not 32 bytes
+  // A record pseudonym cut to 8 bytes: the prefix of a real token, which
+  // must not be logged either.
+  malformed->set_record_pseudonym(
+      records[1].record_pseudonym().substr(0, 8));  // not 32 bytes
   v1::BatchAck ack;
   ASSERT_TRUE(SubmitOneBatch(gateway_.port,
                              TestPki::Get().ClientFiles(kCharitylogOrg), batch,

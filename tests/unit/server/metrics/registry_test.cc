@@ -92,7 +92,7 @@ TEST(RegistryTest, GaugesAreReadOnScrapeAndLeftOutWhenUnknown) {
   const std::string text = registry.Render();
   EXPECT_THAT(text, HasSubstr("equilink_age_seconds 7\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE equilink_unknown gauge\n"));
-  EXPECT_THAT(text, Not(HasSubstr("equilink_unknown ")));
+  EXPECT_THAT(text, Not(HasSubstr("\nequilink_unknown ")));
   ExpectValidExposition(text);
 }
 
