@@ -35,7 +35,13 @@ ABSL_FLAG(std::string, listen, "",
 ABSL_FLAG(std::string, port_file, "",
           "Once listening, write the bound port to this file (for scripts "
           "using port 0)");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "Once listening, write the metrics endpoint's bound port to this "
+          "file (config metrics.listen_address must be set)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
+ABSL_FLAG(std::string, log_format, "text",
+          "text: `<time> <severity> <file>:<line>] <message>` lines; json: one "
+          "JSON object per line (docs/OPERATIONS.md)");
 ABSL_FLAG(std::string, reason, "",
           "relink: why the population is linked again (recorded with the "
           "model)");
@@ -47,6 +53,18 @@ ABSL_FLAG(
     "(default: the first of linkage.one_record_per_person_organisations)");
 
 namespace {
+
+// Writes `port` and a newline to `path`; false (logged) when it cannot.
+bool WritePortFile(const std::string& path, int port) {
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (out == nullptr) {
+    EQ_LOG(kError, "cannot write port file %s", path);
+    return false;
+  }
+  std::fprintf(out, "%d\n", port);
+  std::fclose(out);
+  return true;
+}
 
 int Serve(equilink::v1::GatewayConfig config) {
   // Block the stop signals in every thread, then wait for them on this one: a
@@ -65,15 +83,16 @@ int Serve(equilink::v1::GatewayConfig config) {
     EQ_LOG(kError, "cannot start: %s", gateway.status().ToString());
     return 1;
   }
+  // The metrics port first: a script that waits for the gRPC port file can
+  // then read both.
+  const std::string metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
+  if (!metrics_port_file.empty() &&
+      !WritePortFile(metrics_port_file, (*gateway)->metrics_port())) {
+    return 1;
+  }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty()) {
-    std::FILE* out = std::fopen(port_file.c_str(), "w");
-    if (out == nullptr) {
-      EQ_LOG(kError, "cannot write port file %s", port_file);
-      return 1;
-    }
-    std::fprintf(out, "%d\n", (*gateway)->port());
-    std::fclose(out);
+  if (!port_file.empty() && !WritePortFile(port_file, (*gateway)->port())) {
+    return 1;
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
@@ -192,6 +211,14 @@ int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_verbose)) {
     equilink::log::SetMinSeverity(equilink::log::Severity::kDebug);
+  }
+  const std::string log_format = absl::GetFlag(FLAGS_log_format);
+  if (log_format == "json") {
+    equilink::log::SetFormat(equilink::log::Format::kJson);
+  } else if (log_format != "text") {
+    std::fprintf(stderr,
+                 "equilink-gateway: --log_format must be text or json\n");
+    return 2;
   }
   const std::string command = args.size() > 1 ? args[1] : "serve";
   if (absl::GetFlag(FLAGS_config).empty()) {

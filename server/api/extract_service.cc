@@ -18,6 +18,7 @@
 #include "server/governance/agreement_validator.h"
 #include "server/governance/extract_policy.h"
 #include "server/governance/flow_resolver.h"
+#include "server/metrics/gateway_metrics.h"
 
 namespace equilink::api {
 namespace {
@@ -314,17 +315,32 @@ ExtractService::ExtractService(auth::CallAuthoriser* authoriser,
                                governance::AgreementCache* agreements,
                                const governance::OptOutRegistry* optouts,
                                store::Store* store, audit::AuditLog* audit,
-                               const extract::ReleaseKeys* release_keys)
+                               const extract::ReleaseKeys* release_keys,
+                               metrics::CounterFamily* pulls)
     : authoriser_(authoriser),
       agreements_(agreements),
       optouts_(optouts),
       store_(store),
       audit_(audit),
-      release_keys_(release_keys) {}
+      release_keys_(release_keys),
+      pulls_(pulls) {}
 
 grpc::Status ExtractService::Pull(grpc::ServerContext* context,
                                   const v1::PullRequest* request,
                                   grpc::ServerWriter<v1::PullChunk>* writer) {
+  grpc::Status status = Decide(context, request, writer);
+  if (pulls_ != nullptr) {
+    pulls_
+        ->Get(metrics::DecisionOf(
+            static_cast<absl::StatusCode>(status.error_code())))
+        .Increment();
+  }
+  return status;
+}
+
+grpc::Status ExtractService::Decide(grpc::ServerContext* context,
+                                    const v1::PullRequest* request,
+                                    grpc::ServerWriter<v1::PullChunk>* writer) {
   absl::StatusOr<auth::Principal> principal =
       authoriser_->Authorise(*context->auth_context(), kPullMethod);
   if (!principal.ok()) return ToGrpcStatus(principal.status());

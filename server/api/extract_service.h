@@ -58,6 +58,7 @@
 #include "server/extract/release_keys.h"
 #include "server/governance/agreement_cache.h"
 #include "server/governance/optout_registry.h"
+#include "server/metrics/registry.h"
 #include "server/store/store.h"
 
 namespace equilink::api {
@@ -68,24 +69,31 @@ class ExtractService final : public v1::ExtractService::Service {
  public:
   // None of the pointers is owned; all must outlive the service.
   // `release_keys` may be null: the gateway has no release key, and every
-  // pull is refused.
+  // pull is refused. `pulls` counts each pull by decision
+  // (metrics::DecisionOf); null: not counted.
   ExtractService(auth::CallAuthoriser* authoriser,
                  governance::AgreementCache* agreements,
                  const governance::OptOutRegistry* optouts, store::Store* store,
                  audit::AuditLog* audit,
-                 const extract::ReleaseKeys* release_keys);
+                 const extract::ReleaseKeys* release_keys,
+                 metrics::CounterFamily* pulls = nullptr);
 
   grpc::Status Pull(grpc::ServerContext* context,
                     const v1::PullRequest* request,
                     grpc::ServerWriter<v1::PullChunk>* writer) override;
 
  private:
+  grpc::Status Decide(grpc::ServerContext* context,
+                      const v1::PullRequest* request,
+                      grpc::ServerWriter<v1::PullChunk>* writer);
+
   auth::CallAuthoriser* const authoriser_;
   governance::AgreementCache* const agreements_;
   const governance::OptOutRegistry* const optouts_;
   store::Store* const store_;
   audit::AuditLog* const audit_;
   const extract::ReleaseKeys* const release_keys_;
+  metrics::CounterFamily* const pulls_;
 };
 
 }  // namespace equilink::api

@@ -95,6 +95,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const v1::GatewayConfig& config, StartOptions start_options) {
+  const absl::Time started = absl::Now();
   auto gateway = absl::WrapUnique(new GatewayServer());
   gateway->shutdown_grace_seconds_ =
       static_cast<int>(config.shutdown_grace_seconds());
@@ -108,6 +109,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   EQ_ASSIGN_OR_RETURN(gateway->store_, store::SqliteStore::Open(store_options));
   EQ_RETURN_IF_ERROR(SeedOrganisations(config, *gateway->store_));
   EQ_ASSIGN_OR_RETURN(gateway->audit_, OpenAuditLog(config.audit()));
+  metrics::GatewayGaugeSources gauge_sources;
+  gauge_sources.audit = gateway->audit_.get();
+  gauge_sources.store_path = config.store().sqlite_path();
+  gauge_sources.linkage_enabled = !config.linkage().disabled();
+  gauge_sources.started = started;
+  EQ_ASSIGN_OR_RETURN(gateway->metrics_, metrics::GatewayMetrics::Create(
+                                             std::move(gauge_sources)));
+  metrics::GatewayCounters& counters = gateway->metrics_->counters();
   EQ_ASSIGN_OR_RETURN(gateway->agreements_, governance::AgreementRegistry::Open(
                                                 config.store().sqlite_path()));
   EQ_ASSIGN_OR_RETURN(gateway->optouts_, governance::OptOutRegistry::Open(
@@ -119,6 +128,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   ingest_options.max_batch_records = config.max_batch_records();
   ingest_options.accepted_key_ids.assign(config.accepted_key_ids().begin(),
                                          config.accepted_key_ids().end());
+  ingest_options.metrics = &counters;
   std::optional<ingest::IngestGovernance> governance;
   if (start_options.governance) {
     const v1::GovernanceConfig& governance_config = config.governance();
@@ -187,7 +197,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   gateway->extract_service_ = std::make_unique<ExtractService>(
       gateway->authoriser_.get(), gateway->agreement_cache_.get(),
       gateway->optouts_.get(), gateway->store_.get(), gateway->audit_.get(),
-      gateway->release_keys_.get());
+      gateway->release_keys_.get(), counters.extract_pulls);
   const v1::FrameworkConfig& framework = config.framework();
   EQ_ASSIGN_OR_RETURN(gateway->areas_,
                       framework::AreaLookup::Load(
@@ -203,6 +213,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   indicator_options.local_authorities.assign(
       framework.local_authorities().begin(),
       framework.local_authorities().end());
+  indicator_options.releases = counters.indicator_releases;
   EQ_ASSIGN_OR_RETURN(
       gateway->indicator_service_,
       IndicatorService::Create(
@@ -212,6 +223,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeServerCredentials(config.tls()));
+
+  // Before the gRPC port, so a bad metrics address stops the start before any
+  // client is served.
+  EQ_RETURN_IF_ERROR(gateway->metrics_->Serve(config.metrics()));
 
   // Process-global settings; both must precede BuildAndStart.
   grpc::EnableDefaultHealthCheckService(true);
@@ -277,6 +292,8 @@ void GatewayServer::Shutdown() {
     stop_purge_ = true;
   }
   if (purge_thread_.joinable()) purge_thread_.join();
+  // Its gauges read the store file, which closes next.
+  if (metrics_ != nullptr) metrics_->Stop();
   // The worker finishes the batch it is linking (one transaction) and stops;
   // what is left is linked at the next start.
   if (linkage_ != nullptr) linkage_->Stop();

@@ -33,6 +33,7 @@
 #include "server/ingest/batch_ingestor.h"
 #include "server/ingest/rate_limiter.h"
 #include "server/linkage/linkage_worker.h"
+#include "server/metrics/gateway_metrics.h"
 #include "server/store/store.h"
 
 namespace equilink::api {
@@ -64,6 +65,11 @@ class GatewayServer {
 
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+  // The metrics endpoint's bound port; 0 when config.metrics has no
+  // listen_address.
+  int metrics_port() const { return metrics_->port(); }
+  // The metrics text a scrape would get (for tests and tools in process).
+  std::string MetricsText() const { return metrics_->Render(); }
 
   // Graceful shutdown: health turns NOT_SERVING, batches already received
   // finish and are acknowledged, new batches and streams are refused with
@@ -92,6 +98,9 @@ class GatewayServer {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<linkage::LinkageWorker> linkage_;
   std::unique_ptr<audit::AuditLog> audit_;
+  // After the store and the audit log, whose state its gauges read, so it is
+  // destroyed (and its endpoint stopped) before them.
+  std::unique_ptr<metrics::GatewayMetrics> metrics_;
   std::unique_ptr<governance::AgreementRegistry> agreements_;
   std::unique_ptr<governance::OptOutRegistry> optouts_;
   std::unique_ptr<auth::CallAuthoriser> authoriser_;

@@ -13,6 +13,7 @@
 #include "server/framework/indicator_release.h"
 #include "server/framework/population.h"
 #include "server/governance/extract_policy.h"
+#include "server/metrics/gateway_metrics.h"
 
 namespace equilink::api {
 namespace {
@@ -59,6 +60,19 @@ absl::StatusOr<std::unique_ptr<IndicatorService>> IndicatorService::Create(
 grpc::Status IndicatorService::GetIndicators(
     grpc::ServerContext* context, const v1::IndicatorRequest* request,
     v1::IndicatorResponse* response) {
+  grpc::Status status = Decide(context, request, response);
+  if (options_.releases != nullptr) {
+    options_.releases
+        ->Get(metrics::DecisionOf(
+            static_cast<absl::StatusCode>(status.error_code())))
+        .Increment();
+  }
+  return status;
+}
+
+grpc::Status IndicatorService::Decide(grpc::ServerContext* context,
+                                      const v1::IndicatorRequest* request,
+                                      v1::IndicatorResponse* response) {
   absl::StatusOr<auth::Principal> principal =
       authoriser_->Authorise(*context->auth_context(), kGetIndicatorsMethod);
   if (!principal.ok()) return ToGrpcStatus(principal.status());

@@ -33,6 +33,7 @@
 #include "server/framework/indicator_catalogue.h"
 #include "server/framework/indicator_engine.h"
 #include "server/governance/agreement_cache.h"
+#include "server/metrics/registry.h"
 #include "server/store/sqlite/database.h"
 
 namespace equilink::api {
@@ -45,6 +46,9 @@ struct IndicatorServiceOptions {
   std::string ics_name;
   std::vector<std::string> local_authorities;
   int threads = 2;
+  // Counts each request by decision (metrics::DecisionOf); not owned, null:
+  // not counted.
+  metrics::CounterFamily* releases = nullptr;
 };
 
 class IndicatorService final : public v1::IndicatorService::Service {
@@ -64,6 +68,9 @@ class IndicatorService final : public v1::IndicatorService::Service {
 
  private:
   IndicatorService() = default;
+  grpc::Status Decide(grpc::ServerContext* context,
+                      const v1::IndicatorRequest* request,
+                      v1::IndicatorResponse* response);
 
   IndicatorServiceOptions options_;
   auth::CallAuthoriser* authoriser_ = nullptr;

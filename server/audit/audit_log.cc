@@ -71,8 +71,14 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(
   EQ_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(db_options));
   EQ_RETURN_IF_ERROR(WithContext(
       store::sqlite::Migrate(db.get(), AuditMigrations()), "audit log schema"));
-  return absl::WrapUnique(
+  EQ_ASSIGN_OR_RETURN(
+      const int64_t last_checkpoint,
+      db->QueryInt64(
+          "SELECT coalesce(max(time_unix_micros), 0) FROM audit_checkpoint"));
+  auto log = absl::WrapUnique(
       new AuditLog(std::move(options), std::move(signer), std::move(db)));
+  log->last_checkpoint_unix_micros_.store(last_checkpoint);
+  return log;
 }
 
 absl::StatusOr<AuditEntry> AuditLog::Append(const AuditEntry& entry) {
@@ -111,9 +117,17 @@ void AuditLog::CommitGroup(absl::Span<Writer* const> group) {
   std::vector<AuditEntry> stored;
   stored.reserve(group.size());
   absl::Status status;
+  int64_t checkpoint_micros = 0;
   {
     absl::MutexLock lock(&mu_);
-    status = CommitGroupLocked(group, &stored);
+    status = CommitGroupLocked(group, &stored, &checkpoint_micros);
+  }
+  if (status.ok()) {
+    entries_appended_.fetch_add(group.size(), std::memory_order_relaxed);
+    if (checkpoint_micros != 0) {
+      last_checkpoint_unix_micros_.store(checkpoint_micros,
+                                         std::memory_order_relaxed);
+    }
   }
   for (size_t i = 0; i < group.size(); ++i) {
     if (status.ok()) {
@@ -125,7 +139,8 @@ void AuditLog::CommitGroup(absl::Span<Writer* const> group) {
 }
 
 absl::Status AuditLog::CommitGroupLocked(absl::Span<Writer* const> group,
-                                         std::vector<AuditEntry>* stored) {
+                                         std::vector<AuditEntry>* stored,
+                                         int64_t* checkpoint_micros) {
   static const std::string* const kInsertSql = new std::string(
       absl::StrCat("INSERT INTO audit_entry (", kEntryColumns,
                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
@@ -154,6 +169,7 @@ absl::Status AuditLog::CommitGroupLocked(absl::Span<Writer* const> group,
       EQ_RETURN_IF_ERROR(InsertCheckpoint(entry.sequence(), entry.entry_hash(),
                                           entry.time_unix_micros())
                              .status());
+      *checkpoint_micros = entry.time_unix_micros();
     }
   }
   fault::CrashPoint("audit.append.before");
@@ -188,6 +204,8 @@ absl::StatusOr<AuditCheckpoint> AuditLog::MakeCheckpoint() {
                                        absl::ToUnixMicros(options_.clock())));
   EQ_RETURN_IF_ERROR(
       WithContext(transaction.Commit(), "commit audit checkpoint"));
+  last_checkpoint_unix_micros_.store(checkpoint.time_unix_micros(),
+                                     std::memory_order_relaxed);
   return checkpoint;
 }
 

@@ -17,11 +17,13 @@
 // entry in one transaction and hands each caller its own stored entry (the
 // leveldb writer queue). Sequences stay gapless because only the head writes.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +96,21 @@ class AuditLog {
   // (ReadStoredAuditLog).
   const std::string& path() const { return options_.path; }
 
+  // Entries durably appended through this object since it was opened: the
+  // gateway's metrics counter. Thread-safe.
+  uint64_t entries_appended() const {
+    return entries_appended_.load(std::memory_order_relaxed);
+  }
+
+  // When the newest checkpoint in the log was signed (read at open, then kept
+  // up to date by this object); nullopt when the log has none. Thread-safe.
+  std::optional<absl::Time> last_checkpoint_time() const {
+    const int64_t micros =
+        last_checkpoint_unix_micros_.load(std::memory_order_relaxed);
+    if (micros == 0) return std::nullopt;
+    return absl::FromUnixMicros(micros);
+  }
+
   // The checkpoint signing key's public half (SubjectPublicKeyInfo PEM), which
   // auditors verify checkpoints against.
   absl::StatusOr<std::string> PublicKeyPem() const {
@@ -115,8 +132,11 @@ class AuditLog {
   // Writes every entry of `group` in one transaction and sets each writer's
   // result; on failure every result is the error.
   void CommitGroup(absl::Span<Writer* const> group) ABSL_LOCKS_EXCLUDED(mu_);
+  // `checkpoint_micros` is set to the time of the newest checkpoint the group
+  // signed, and left alone when it signed none.
   absl::Status CommitGroupLocked(absl::Span<Writer* const> group,
-                                 std::vector<equilink::v1::AuditEntry>* stored)
+                                 std::vector<equilink::v1::AuditEntry>* stored,
+                                 int64_t* checkpoint_micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Signs a checkpoint over (sequence, entry_hash, time) and inserts it.
@@ -134,6 +154,10 @@ class AuditLog {
   // One writer connection, so the tail read and the insert of an append see
   // the same chain.
   const std::unique_ptr<store::sqlite::Database> db_ ABSL_PT_GUARDED_BY(mu_);
+  // Read by the metrics scrape without taking mu_, which an append can hold
+  // for an fsync.
+  std::atomic<uint64_t> entries_appended_{0};
+  std::atomic<int64_t> last_checkpoint_unix_micros_{0};  // 0: none
 };
 
 }  // namespace equilink::audit

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/validate/record_rules.h"
@@ -90,6 +91,41 @@ bool AppliesOptOutAtIngest(const v1::Agreement& agreement) {
               v1::OPT_OUT_STAGE_UNSPECIFIED);
 }
 
+// One batch's decision in the gateway's counters. A batch that ended in an
+// error other than a refusal (the store failing, say) is only received.
+void CountDecision(const absl::StatusOr<v1::BatchAck>& ack,
+                   std::string refused_by, metrics::GatewayCounters& counters) {
+  counters.batches_received->Increment();
+  if (!ack.ok()) {
+    // S13: the audit log could not record the decision, so the batch is
+    // refused whatever the decision was.
+    if (absl::StartsWith(ack.status().message(), "S13:")) refused_by = "S13";
+    if (!refused_by.empty())
+      counters.batches_rejected->Get(refused_by).Increment();
+    return;
+  }
+  if (ack->already_stored()) {
+    counters.batches_already_stored->Increment();
+    return;
+  }
+  for (const v1::RecordRejection& rejection : ack->rejections()) {
+    counters.records_rejected
+        ->Get(metrics::RecordRejectLabel(rejection.reason()))
+        .Increment();
+  }
+  if (ack->outcome() == v1::BATCH_REJECTED) {
+    counters.batches_rejected
+        ->Get(refused_by.empty() ? absl::string_view(kEnvelopeRule)
+                                 : refused_by)
+        .Increment();
+    return;
+  }
+  counters.batches_accepted->Increment();
+  counters.records_accepted->Increment(ack->records_accepted());
+  counters.records_quarantined->Increment(ack->records_quarantined());
+  counters.records_opted_out->Increment(ack->records_opted_out());
+}
+
 }  // namespace
 
 bool IsWellFormedId(absl::string_view id) {
@@ -143,6 +179,18 @@ absl::Status BatchIngestor::AuditDeny(absl::string_view organisation_code,
 absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     absl::string_view organisation_code,
     const v1::SubmissionBatch& batch) const {
+  std::string refused_by;
+  absl::StatusOr<v1::BatchAck> ack =
+      Decide(organisation_code, batch, &refused_by);
+  if (options_.metrics != nullptr) {
+    CountDecision(ack, std::move(refused_by), *options_.metrics);
+  }
+  return ack;
+}
+
+absl::StatusOr<v1::BatchAck> BatchIngestor::Decide(
+    absl::string_view organisation_code, const v1::SubmissionBatch& batch,
+    std::string* refused_by) const {
   const bool governed = governance_.has_value();
   if (!IsWellFormedId(batch.submission_id())) {
     absl::Status refusal = absl::InvalidArgumentError(
@@ -152,6 +200,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
       EQ_RETURN_IF_ERROR(AuditDeny(organisation_code, batch, kEnvelopeRule,
                                    "malformed submission id"));
     }
+    *refused_by = kEnvelopeRule;
     return refusal;
   }
   if (governed && governance_->rate_limiter != nullptr) {
@@ -161,6 +210,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
       EQ_RETURN_IF_ERROR(
           AuditDeny(organisation_code, batch, "S11",
                     "the organisation's rate limit is exceeded"));
+      *refused_by = "S11";
       return allowed;
     }
   }
@@ -169,6 +219,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
       EQ_RETURN_IF_ERROR(
           AuditDeny(organisation_code, batch, kEnvelopeRule, *problem));
     }
+    *refused_by = kEnvelopeRule;
     return RejectedAck(batch, *std::move(problem));
   }
 
@@ -183,6 +234,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     if (!current.ok()) {
       EQ_RETURN_IF_ERROR(AuditDeny(organisation_code, batch, "S2",
                                    "the agreement registry cannot be read"));
+      *refused_by = "S2";
       return absl::UnavailableError(
           "S2: the agreement registry cannot be read, so no batch is "
           "accepted; retry later");
@@ -205,6 +257,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
     if (!decision.allowed()) {
       EQ_RETURN_IF_ERROR(
           AuditDeny(organisation_code, batch, decision.rule, decision.reason));
+      *refused_by = decision.rule;
       return RejectedAck(batch,
                          absl::StrCat(decision.rule, ": ", decision.reason));
     }
@@ -223,6 +276,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
             "the agreement applies the national data opt-out at ingest but "
             "no opt-out list for the batch's linkage key is loaded";
         EQ_RETURN_IF_ERROR(AuditDeny(organisation_code, batch, "S10", kNoList));
+        *refused_by = "S10";
         return RejectedAck(batch, absl::StrCat("S10: ", kNoList));
       }
     }
@@ -292,6 +346,7 @@ absl::StatusOr<v1::BatchAck> BatchIngestor::Ingest(
       ack.rejections_size() == batch.records_size()) {
     ack.set_outcome(v1::BATCH_REJECTED);
     ack.set_reason("every record in the batch broke a rule");
+    *refused_by = kEnvelopeRule;
   }
   ack.SerializeToString(&write.ack);
 

@@ -21,6 +21,7 @@
 #include "server/governance/optout_registry.h"
 #include "server/governance/submission_policy.h"
 #include "server/ingest/rate_limiter.h"
+#include "server/metrics/gateway_metrics.h"
 #include "server/store/store.h"
 
 namespace equilink::ingest {
@@ -33,6 +34,8 @@ struct IngestOptions {
   // Called after a batch with records became durable (the linkage worker's
   // wake-up). May be empty. Must not block.
   std::function<void()> on_records_committed;
+  // Counts every batch and record decision (not owned; null: not counted).
+  metrics::GatewayCounters* metrics = nullptr;
 };
 
 // What enforces the data sharing agreements on every batch. None of the
@@ -100,6 +103,12 @@ class BatchIngestor {
                                       const v1::SubmissionBatch& batch) const;
 
  private:
+  // Ingest without the counting. `refused_by` is set to the rule that refused
+  // the batch as a whole, when one did.
+  absl::StatusOr<v1::BatchAck> Decide(absl::string_view organisation_code,
+                                      const v1::SubmissionBatch& batch,
+                                      std::string* refused_by) const;
+
   // The audit entry for a decision about `batch`; appended by Audit().
   absl::Status Audit(absl::string_view organisation_code,
                      const v1::SubmissionBatch& batch,

@@ -144,13 +144,20 @@ std::string WriteGatewayConfig(const v1::GatewayConfig& config,
 
 absl::StatusOr<GatewayProcess> StartGatewayProcess(
     const std::string& config_path, const std::string& port_file,
-    const std::string& log_path, const std::vector<std::string>& extra_env) {
+    const std::string& log_path) {
+  return StartGatewayProcess(config_path, port_file, log_path, {});
+}
+
+absl::StatusOr<GatewayProcess> StartGatewayProcess(
+    const std::string& config_path, const std::string& port_file,
+    const std::string& log_path, const std::vector<std::string>& extra_flags) {
   std::remove(port_file.c_str());
   GatewayProcess gateway;
-  absl::StatusOr<Subprocess> process = Subprocess::Start(
-      {EQUILINK_GATEWAY_BINARY, absl::StrCat("--config=", config_path),
-       absl::StrCat("--port_file=", port_file)},
-      log_path, extra_env);
+  std::vector<std::string> argv = {EQUILINK_GATEWAY_BINARY,
+                                   absl::StrCat("--config=", config_path),
+                                   absl::StrCat("--port_file=", port_file)};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  absl::StatusOr<Subprocess> process = Subprocess::Start(argv, log_path);
   if (!process.ok()) return process.status();
   gateway.process = *std::move(process);
   absl::StatusOr<int> port = WaitForPortFile(port_file, absl::Seconds(20));

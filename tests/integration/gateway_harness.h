@@ -80,15 +80,18 @@ std::string WriteGatewayConfig(const v1::GatewayConfig& config,
                                const std::string& path);
 
 // The real equilink-gateway binary, serving `config_path`, logging to
-// `log_path`, with `extra_env` ("NAME=value") added to its environment.
+// `log_path`.
 struct GatewayProcess {
   Subprocess process;
   int port = 0;
 };
 absl::StatusOr<GatewayProcess> StartGatewayProcess(
     const std::string& config_path, const std::string& port_file,
-    const std::string& log_path,
-    const std::vector<std::string>& extra_env = {});
+    const std::string& log_path);
+// The same with more command-line flags, e.g. --metrics_port_file=PATH.
+absl::StatusOr<GatewayProcess> StartGatewayProcess(
+    const std::string& config_path, const std::string& port_file,
+    const std::string& log_path, const std::vector<std::string>& extra_flags);
 
 // A mutual-TLS channel to 127.0.0.1:port presenting `client` (or no client
 // certificate when client.certificate_file() is empty).
