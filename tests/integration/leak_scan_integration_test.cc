@@ -38,6 +38,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "server/governance/agreement_file.h"
+#include "server/governance/optout_registry.h"
 #include "tests/integration/gateway_harness.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/status_matchers.h"
@@ -321,6 +322,19 @@ class LeakScanIntegrationTest : public ::testing::Test {
             "deploy/agreements/qhl_population_health_extract.textproto"));
     ASSERT_THAT(extract, IsOk());
     ASSERT_THAT(InstallActiveAgreement(store, *extract), IsOk());
+    // The extract agreement applies the national data opt-out: without a
+    // list every pull is refused (E5).
+    {
+      absl::StatusOr<std::unique_ptr<governance::OptOutRegistry>> optouts =
+          governance::OptOutRegistry::Open(store);
+      ASSERT_THAT(optouts, IsOk());
+      ASSERT_THAT((*optouts)
+                      ->Upload(kTestLinkageKeyId, "leak scan list",
+                               {std::string(32, 'x')},
+                               "urn:equilink:person:caldicott-01", absl::Now())
+                      .status(),
+                  IsOk());
+    }
     const std::string config_path =
         WriteGatewayConfig(config_, dir_.File("gateway.textproto"));
     absl::StatusOr<GatewayProcess> gateway = StartGatewayProcess(
