@@ -8,11 +8,16 @@
 //   equilink-gateway link-report --config=... --truth=FILE
 //       precision, recall and F1 against a truth file, by IMD quintile and
 //       ethnic group
+//   equilink-gateway backup --config=... --out=DIR
+//       copy and verify every database while the gateway serves
+//   equilink-gateway restore --config=... --from=DIR [--force]
+//       verify a backup and put it in place (gateway stopped)
 //
 // Flags are parsed here and nowhere else; everything else is wired by
 // api::GatewayServer.
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <string>
@@ -23,6 +28,7 @@
 #include "absl/flags/usage.h"
 #include "common/log/log.h"
 #include "server/api/gateway_server.h"
+#include "server/backup/gateway_backup.h"
 #include "server/config/gateway_config.h"
 #include "server/linkage/link_report.h"
 #include "server/linkage/linkage_config.h"
@@ -51,6 +57,17 @@ ABSL_FLAG(
     std::string, reference_organisation, "",
     "link-report: the organisation holding the reference population "
     "(default: the first of linkage.one_record_per_person_organisations)");
+ABSL_FLAG(std::string, out, "",
+          "backup: directory to write the backup to (created 0700; must not "
+          "hold a backup already)");
+ABSL_FLAG(std::string, from, "", "restore: the backup directory");
+ABSL_FLAG(bool, force, false,
+          "restore: replace database files that exist (stop the gateway "
+          "first)");
+ABSL_FLAG(int32_t, backup_pages_per_step, 64,
+          "backup: database pages copied per step of SQLite's backup API");
+ABSL_FLAG(int32_t, backup_step_pause_ms, 0,
+          "backup: pause between steps, to leave the disk to the gateway");
 
 namespace {
 
@@ -201,11 +218,59 @@ int LinkReport(const equilink::v1::GatewayConfig& config) {
   return 0;
 }
 
+int Backup(const equilink::v1::GatewayConfig& config) {
+  equilink::backup::BackupOptions options;
+  options.databases = equilink::backup::GatewayDatabases(config);
+  options.checkpoint_key_file = config.audit().checkpoint_signing_key_file();
+  options.out_dir = absl::GetFlag(FLAGS_out);
+  if (options.out_dir.empty()) {
+    std::fprintf(stderr, "equilink-gateway backup: --out is required\n");
+    return 2;
+  }
+  options.copy.pages_per_step = absl::GetFlag(FLAGS_backup_pages_per_step);
+  options.copy.step_pause =
+      absl::Milliseconds(absl::GetFlag(FLAGS_backup_step_pause_ms));
+  options.copy.busy_timeout_ms =
+      static_cast<int>(config.store().busy_timeout_ms());
+  absl::StatusOr<equilink::backup::BackupResult> result =
+      equilink::backup::BackupGateway(options);
+  if (!result.ok()) {
+    std::fprintf(stderr, "equilink-gateway backup: %s\n",
+                 std::string(result.status().message()).c_str());
+    return 1;
+  }
+  std::printf("%s\n", equilink::backup::BackupSummary(*result).c_str());
+  return 0;
+}
+
+int Restore(const equilink::v1::GatewayConfig& config) {
+  equilink::backup::RestoreOptions options;
+  options.databases = equilink::backup::GatewayDatabases(config);
+  options.checkpoint_key_file = config.audit().checkpoint_signing_key_file();
+  options.from_dir = absl::GetFlag(FLAGS_from);
+  options.force = absl::GetFlag(FLAGS_force);
+  if (options.from_dir.empty()) {
+    std::fprintf(stderr, "equilink-gateway restore: --from is required\n");
+    return 2;
+  }
+  absl::StatusOr<equilink::backup::RestoreResult> result =
+      equilink::backup::RestoreGateway(options);
+  if (!result.ok()) {
+    std::fprintf(stderr, "equilink-gateway restore: %s\n",
+                 std::string(result.status().message()).c_str());
+    return 1;
+  }
+  std::printf("%s\n",
+              equilink::backup::RestoreSummary(*result, options).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "equilink-gateway [serve|summary|relink|link-report] --config=FILE\n"
+      "equilink-gateway [serve|summary|relink|link-report|backup|restore] "
+      "--config=FILE\n"
       "Receives pseudonymised submissions over mutual TLS and stores them "
       "durably.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
@@ -236,9 +301,15 @@ int main(int argc, char** argv) {
   if (command == "summary") return Summary(*config);
   if (command == "relink") return Relink(*config);
   if (command == "link-report") return LinkReport(*config);
+  if (command == "backup" || command == "restore") {
+    // Backups hold pseudonymised health data: nothing they create may be
+    // readable by others, whatever the caller's umask.
+    umask(077);
+    return command == "backup" ? Backup(*config) : Restore(*config);
+  }
   std::fprintf(stderr,
                "equilink-gateway: unknown command '%s' (serve, summary, "
-               "relink, link-report)\n",
+               "relink, link-report, backup, restore)\n",
                command.c_str());
   return 2;
 }
