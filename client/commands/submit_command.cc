@@ -170,10 +170,12 @@ absl::StatusOr<RunReport> SubmitOnce(const SubmitOptions& options) {
                            export_options.rows_per_batch));
   }
 
-  SubmissionClient client(grpc::CreateCustomChannel(
-                              options.gateway_address, credentials,
-                              ClientChannelArguments(kDefaultMaxMessageBytes)),
-                          SubmissionClientOptions());
+  SubmissionClient client(
+      grpc::CreateCustomChannel(
+          options.gateway_address, credentials,
+          ClientChannelArguments(kDefaultMaxMessageBytes)),
+      SubmissionClientOptions{.max_unacknowledged_batches =
+                                  options.max_unacknowledged_batches});
   EQ_ASSIGN_OR_RETURN(v1::SubmissionStatus durable,
                       client.GetStatus(report.submission_id));
   const absl::flat_hash_set<uint64_t> durable_sequences(
@@ -220,6 +222,7 @@ absl::StatusOr<RunReport> SubmitOnce(const SubmitOptions& options) {
       wire.set_purpose_id(options.purpose_id);
       ++report.batches_sent;
       report.records_sent += wire.records_size();
+      if (options.send_observer) options.send_observer(batch.sequence);
       return true;
     }
   };

@@ -46,6 +46,11 @@ struct SubmitOptions {
   // Tests and tools: sees each acknowledgement as it arrives (on the stream's
   // reader thread).
   std::function<void(const v1::BatchAck&)> ack_observer;
+  // Tools: called with each batch's sequence as it is handed to the stream.
+  std::function<void(uint64_t sequence)> send_observer;
+  // Batches sent and not yet acknowledged, at most (bounds the client's
+  // memory and how long a batch waits in the gateway's queue).
+  int max_unacknowledged_batches = 16;
   // Times a run resumes after the gateway answered RESOURCE_EXHAUSTED with a
   // retry hint (it is full, or the organisation's rate limit is reached),
   // each after the hinted delay (at most kMaxRetryWait).

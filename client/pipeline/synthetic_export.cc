@@ -224,7 +224,7 @@ absl::Status WriteSyntheticExport(const SyntheticExportOptions& options,
   buffer.reserve(kFlushBytes + 4096);
   buffer.append(kHeader.data(), kHeader.size());
   for (int64_t i = 0; i < options.rows; ++i) {
-    generator.AppendRow(i, &buffer);
+    generator.AppendRow(options.first_row + i, &buffer);
     if (buffer.size() >= kFlushBytes || i + 1 == options.rows) {
       if (std::fwrite(buffer.data(), 1, buffer.size(), file.get()) !=
           buffer.size()) {

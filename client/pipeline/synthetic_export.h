@@ -17,6 +17,9 @@ namespace equilink::client {
 struct SyntheticExportOptions {
   int64_t rows = 1000;
   uint64_t seed = 1;  // the same seed and options give the same bytes
+  // Row i gets local ids CL(1000000 + first_row + i) and R(5000000 +
+  // first_row + i): files with disjoint ranges hold different records.
+  int64_t first_row = 0;
   // An ONSPD-layout lookup (deploy/data/postcode_lookup_demo.csv); postcodes
   // are drawn from its live rows. Required.
   std::string postcode_lookup_path;

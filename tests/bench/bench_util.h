@@ -34,6 +34,14 @@ T OrDie(absl::StatusOr<T> value) {
   return *std::move(value);
 }
 
+// The same for a status with no value.
+inline void OrDie(const absl::Status& status) {
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s\n", status.ToString().c_str());
+    std::exit(1);
+  }
+}
+
 // Wall-clock seconds of `fn`.
 template <typename Fn>
 double TimeSeconds(Fn&& fn) {
