@@ -7,6 +7,7 @@
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
 #include "google/protobuf/arena.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "server/auth/authenticate.h"
 
 namespace equilink::api {
@@ -38,6 +39,24 @@ struct ReceivedBatch {
   google::protobuf::Arena arena;
   v1::SubmissionBatch* batch = nullptr;  // owned by `arena`
 };
+
+// gRPC's synchronous Read returns false both when the client half-closes and
+// when a message arrives that does not parse, so the handler marks each
+// message before reading into it. Parsing always begins by clearing the
+// message (protobuf's ParseFrom* contract, which gRPC's deserialiser uses),
+// so a mark that is gone after a failed Read means bytes arrived and were not
+// a SubmissionBatch; a mark still there means no message came at all.
+// The mark is an unknown field no schema version uses.
+constexpr int kUnreadMarkField = 536870911;  // the largest field number
+
+void MarkUnread(v1::SubmissionBatch& batch) {
+  batch.GetReflection()->MutableUnknownFields(&batch)->AddVarint(
+      kUnreadMarkField, 1);
+}
+
+bool StillUnread(const v1::SubmissionBatch& batch) {
+  return !batch.GetReflection()->GetUnknownFields(batch).empty();
+}
 
 }  // namespace
 
@@ -76,6 +95,9 @@ grpc::Status SubmissionService::Submit(
   // batch is durable.
   std::deque<std::future<absl::StatusOr<v1::BatchAck>>> in_flight;
   absl::Status stream_status;
+  // Set when a message fails to parse; reported after the batches before it
+  // are acknowledged, since they stand.
+  absl::Status parse_status;
   auto write_oldest = [&]() {
     absl::StatusOr<v1::BatchAck> ack = in_flight.front().get();
     in_flight.pop_front();
@@ -91,7 +113,15 @@ grpc::Status SubmissionService::Submit(
   for (;;) {
     if (!stream_status.ok()) break;
     auto received = std::make_shared<ReceivedBatch>();
-    if (!stream->Read(received->batch)) break;
+    MarkUnread(*received->batch);
+    if (!stream->Read(received->batch)) {
+      if (!StillUnread(*received->batch)) {
+        parse_status = absl::InvalidArgumentError(
+            "a message on the stream is not a SubmissionBatch; nothing after "
+            "the last acknowledged batch was stored");
+      }
+      break;
+    }
     if (draining_->load()) {
       stream_status = DrainingStatus();
       break;
@@ -108,6 +138,11 @@ grpc::Status SubmissionService::Submit(
     }
     in_flight.push_back(executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
         [this, &organisation, received]() {
+          // Fields this gateway does not know are dropped before anything
+          // else looks at the batch: kept, they would be serialised into
+          // the stored payload, carrying data past validation and the
+          // agreement's field whitelist (S6).
+          received->batch->DiscardUnknownFields();
           return ingestor_->Ingest(organisation, *received->batch);
         }));
     while (!in_flight.empty() &&
@@ -119,6 +154,7 @@ grpc::Status SubmissionService::Submit(
     }
   }
   while (!in_flight.empty()) write_oldest();
+  if (stream_status.ok()) stream_status = parse_status;
   if (!stream_status.ok()) {
     EQ_LOG(kWarning, "submission stream from %s ended: %s", organisation,
            stream_status.ToString());
