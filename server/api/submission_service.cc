@@ -9,6 +9,7 @@
 #include "google/protobuf/arena.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "server/auth/authenticate.h"
+#include "server/ingest/unknown_fields.h"
 
 namespace equilink::api {
 namespace {
@@ -138,11 +139,8 @@ grpc::Status SubmissionService::Submit(
     }
     in_flight.push_back(executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
         [this, &organisation, received]() {
-          // Fields this gateway does not know are dropped before anything
-          // else looks at the batch: kept, they would be serialised into
-          // the stored payload, carrying data past validation and the
-          // agreement's field whitelist (S6).
-          received->batch->DiscardUnknownFields();
+          // Before anything else looks at the batch (unknown_fields.h).
+          ingest::DropUnknownFields(*received->batch);
           return ingestor_->Ingest(organisation, *received->batch);
         }));
     while (!in_flight.empty() &&
