@@ -14,11 +14,15 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/rpc/client_certificate_verifier.h"
 #include "common/status/status_macros.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 
 namespace equilink {
 namespace {
@@ -183,17 +187,33 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const v1::TlsFiles& files) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
-    const v1::TlsFiles& files) {
+    const v1::TlsFiles& files, HandshakeRefusalObserver observer) {
   EQ_ASSIGN_OR_RETURN(TlsMaterial material, LoadTlsMaterial(files));
-  grpc::SslServerCredentialsOptions options(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  options.pem_root_certs = material.ca_certificates;
-  options.pem_key_cert_pairs.push_back(
-      {material.private_key.text(), material.certificate_chain});
+  EQ_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::experimental::CertificateVerifier> verifier,
+      MakeClientCertificateVerifier(material.ca_certificates,
+                                    std::move(observer)));
+  grpc::experimental::IdentityKeyCertPair identity;
+  identity.private_key = material.private_key.text();
+  identity.certificate_chain = material.certificate_chain;
+  auto provider =
+      std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
+          material.ca_certificates,
+          std::vector<grpc::experimental::IdentityKeyCertPair>{identity});
+  OPENSSL_cleanse(identity.private_key.data(), identity.private_key.size());
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_root_certs();
+  options.watch_identity_key_cert_pairs();
+  // "Don't verify" only moves chain verification out of OpenSSL's handshake
+  // into `verifier`, which refuses exactly what OpenSSL would have (and a
+  // missing certificate too), but where we can see it. A client without a
+  // certificate is let through the handshake for the same reason; the
+  // verifier refuses it before any handler runs.
+  options.set_cert_request_type(
+      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+  options.set_certificate_verifier(std::move(verifier));
   std::shared_ptr<grpc::ServerCredentials> credentials =
-      grpc::SslServerCredentials(options);
-  std::string& key_copy = options.pem_key_cert_pairs.front().private_key;
-  OPENSSL_cleanse(key_copy.data(), key_copy.size());
+      grpc::experimental::TlsServerCredentials(options);
   if (credentials == nullptr) {
     return absl::InternalError("gRPC refused the server TLS credentials");
   }

@@ -13,12 +13,14 @@
 //
 // TLS versions: gRPC 1.51's TLS stack (TSI over OpenSSL) negotiates TLS 1.2 or
 // 1.3 only; its public API cannot even express an older minimum (see
-// SECURITY.md, and tests/unit/server/other/auth/mtls_test.cc, which checks that
-// a TLS 1.1 and a TLS 1.0 handshake are refused).
+// SECURITY.md; tests/unit/server/other/auth/mtls_test.cc and
+// tests/integration/hostile_transport_integration_test.cc check that a TLS
+// 1.1 and a TLS 1.0 handshake are refused).
 
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "common/rpc/handshake_refusal.h"
 #include "equilink/v1/gateway_config.pb.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
@@ -26,10 +28,15 @@
 namespace equilink {
 
 // Server credentials that require every client to present a certificate
-// chaining to `files.ca_file()` and verify it during the handshake
-// (GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY): a peer without
-// one never reaches a handler. The server presents `files.certificate_file()`
-// with `files.private_key_file()`.
+// chaining to `files.ca_file()`: a peer without one never reaches a handler.
+// The server presents `files.certificate_file()` with
+// `files.private_key_file()`.
+//
+// The chain is verified by ClientCertificateVerifier
+// (client_certificate_verifier.h) right after the handshake rather than by
+// OpenSSL inside it, so that each refusal (no certificate, another CA,
+// expired, not yet valid) reaches `observer` to be audited. TLS 1.2 is the
+// minimum (gRPC's TLS credentials default; there is no setting below it).
 //
 // Errors, each naming the path:
 //   FailedPrecondition: the private key file is accessible to group or others
@@ -40,7 +47,7 @@ namespace equilink {
 //   NotFound, PermissionDenied, ...: the file cannot be opened (errno).
 // Thread-safe.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
-    const v1::TlsFiles& files);
+    const v1::TlsFiles& files, HandshakeRefusalObserver observer = {});
 
 // Client channel credentials: presents `files.certificate_file()` with
 // `files.private_key_file()`, and trusts only the CA in `files.ca_file()` for

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/rpc/channel_options.h"
+#include "common/rpc/grpc_log_observer.h"
 #include "common/rpc/tls_credentials.h"
 #include "common/status/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -221,8 +222,18 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
           gateway->agreement_cache_.get(), gateway->areas_.get(),
           gateway->catalogue_.get(), gateway->audit_.get()));
 
+  // Connections refused before any handler runs are audited too: the ones
+  // our certificate verifier refuses, and the ones OpenSSL refuses before a
+  // certificate is sent, which only gRPC's log line reports.
+  gateway->handshake_auditor_ = std::make_shared<HandshakeAuditor>(
+      gateway->audit_.get(), start_options.handshake_audit_interval);
+  HandshakeRefusalObserver on_refusal =
+      [auditor = gateway->handshake_auditor_](HandshakeRefusal refusal) {
+        auditor->Record(refusal);
+      };
+  SetGrpcHandshakeFailureObserver(on_refusal);
   EQ_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                      MakeServerCredentials(config.tls()));
+                      MakeServerCredentials(config.tls(), on_refusal));
 
   // Before the gRPC port, so a bad metrics address stops the start before any
   // client is served.
@@ -286,6 +297,10 @@ void GatewayServer::Shutdown() {
     server_->GetHealthCheckService()->SetServingStatus(false);
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(shutdown_grace_seconds_));
+  }
+  if (handshake_auditor_ != nullptr) {
+    SetGrpcHandshakeFailureObserver({});
+    handshake_auditor_->Stop();
   }
   {
     absl::MutexLock lock(&purge_mu_);

@@ -21,6 +21,7 @@
 #include "grpcpp/server.h"
 #include "server/api/extract_service.h"
 #include "server/api/governance_service.h"
+#include "server/api/handshake_auditor.h"
 #include "server/api/indicator_service.h"
 #include "server/api/ingest_executor.h"
 #include "server/api/submission_service.h"
@@ -55,6 +56,9 @@ class GatewayServer {
     // measures what enforcement costs (governance_overhead_ratio) against
     // this. Never use it elsewhere.
     bool governance = true;
+    // How often refused TLS handshakes are written to the audit log as
+    // counted summaries (handshake_auditor.h). Tests shorten it.
+    absl::Duration handshake_audit_interval = absl::Minutes(1);
   };
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const v1::GatewayConfig& config, StartOptions options);
@@ -101,6 +105,9 @@ class GatewayServer {
   // After the store and the audit log, whose state its gauges read, so it is
   // destroyed (and its endpoint stopped) before them.
   std::unique_ptr<metrics::GatewayMetrics> metrics_;
+  // Shared with the TLS verifier and the gRPC log observer, which may outlive
+  // Shutdown() by a moment on gRPC's threads; stopped in Shutdown().
+  std::shared_ptr<HandshakeAuditor> handshake_auditor_;
   std::unique_ptr<governance::AgreementRegistry> agreements_;
   std::unique_ptr<governance::OptOutRegistry> optouts_;
   std::unique_ptr<auth::CallAuthoriser> authoriser_;

@@ -2,13 +2,17 @@
 
 #include <deque>
 #include <future>
+#include <thread>
 #include <utility>
 
+#include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
 #include "common/status/retry_after.h"
 #include "google/protobuf/arena.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "server/auth/authenticate.h"
+#include "server/ingest/unknown_fields.h"
 
 namespace equilink::api {
 namespace {
@@ -39,6 +43,24 @@ struct ReceivedBatch {
   google::protobuf::Arena arena;
   v1::SubmissionBatch* batch = nullptr;  // owned by `arena`
 };
+
+// gRPC's synchronous Read returns false both when the client half-closes and
+// when a message arrives that does not parse, so the handler marks each
+// message before reading into it. Parsing always begins by clearing the
+// message (protobuf's ParseFrom* contract, which gRPC's deserialiser uses),
+// so a mark that is gone after a failed Read means bytes arrived and were not
+// a SubmissionBatch; a mark still there means no message came at all.
+// The mark is an unknown field no schema version uses.
+constexpr int kUnreadMarkField = 536870911;  // the largest field number
+
+void MarkUnread(v1::SubmissionBatch& batch) {
+  batch.GetReflection()->MutableUnknownFields(&batch)->AddVarint(
+      kUnreadMarkField, 1);
+}
+
+bool StillUnread(const v1::SubmissionBatch& batch) {
+  return !batch.GetReflection()->GetUnknownFields(batch).empty();
+}
 
 }  // namespace
 
@@ -74,33 +96,90 @@ grpc::Status SubmissionService::Submit(
       auth::CertificateSha256FromAuthContext(*context->auth_context())
           .value_or(std::string());
 
-  // Acks go back in the order batches arrived; each is written only once its
-  // batch is durable.
+  // Acks go back in the order batches arrived, each once its batch is
+  // durable, written by a thread of their own: this thread blocks in Read
+  // waiting for the next batch, and a client whose window of unacknowledged
+  // batches is full sends none until it has an ack, so acks written only
+  // between Reads could wait forever.
   struct InFlight {
     std::future<absl::StatusOr<v1::BatchAck>> ack;
     int64_t bytes = 0;  // taken from budget_ until the ack is written
   };
-  std::deque<InFlight> in_flight;
-  absl::Status stream_status;
-  auto write_oldest = [&]() {
-    absl::StatusOr<v1::BatchAck> ack = in_flight.front().ack.get();
-    budget_.Release(in_flight.front().bytes);
-    in_flight.pop_front();
-    if (!stream_status.ok()) return;
-    if (!ack.ok()) {
-      stream_status = ack.status();
-      return;
-    }
-    if (!stream->Write(*ack))
-      stream_status = absl::CancelledError("client went away");
+  absl::Mutex mu;
+  std::deque<InFlight> in_flight ABSL_GUARDED_BY(mu);
+  int outstanding ABSL_GUARDED_BY(mu) = 0;  // queued or being written
+  bool reading_done ABSL_GUARDED_BY(mu) = false;
+  // The first failure, from either side; no ack is written after it.
+  absl::Status stream_status ABSL_GUARDED_BY(mu);
+  // Set when a message fails to parse; reported after the batches before it
+  // are acknowledged, since they stand.
+  absl::Status parse_status;
+  auto fail = [&](absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (stream_status.ok()) stream_status = std::move(status);
   };
 
+  std::thread ack_writer([&] {
+    bool cancelled = false;
+    for (;;) {
+      InFlight next;
+      {
+        absl::MutexLock lock(&mu);
+        auto has_work = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+          return !in_flight.empty() || reading_done;
+        };
+        // After a failure the reader may be blocked in Read on a client that
+        // waits for an ack that will not come: end the call if it does not
+        // come back by itself. The client then sees CANCELLED.
+        while (!mu.AwaitWithTimeout(absl::Condition(&has_work),
+                                    absl::Seconds(5))) {
+          if (!stream_status.ok() && !cancelled) {
+            context->TryCancel();
+            cancelled = true;
+          }
+        }
+        if (in_flight.empty()) return;  // reading is done and all is written
+        next = std::move(in_flight.front());
+        in_flight.pop_front();
+      }
+      absl::StatusOr<v1::BatchAck> ack = next.ack.get();
+      budget_.Release(next.bytes);
+      bool write = false;
+      {
+        absl::MutexLock lock(&mu);
+        --outstanding;
+        if (!ack.ok()) fail(ack.status());
+        write = stream_status.ok();
+      }
+      if (write && !stream->Write(*ack)) {
+        absl::MutexLock lock(&mu);
+        fail(absl::CancelledError("client went away"));
+      }
+    }
+  });
+
   for (;;) {
-    if (!stream_status.ok()) break;
+    {
+      absl::MutexLock lock(&mu);
+      auto room = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+        return outstanding < options_.max_in_flight_batches_per_stream ||
+               !stream_status.ok();
+      };
+      mu.Await(absl::Condition(&room));
+      if (!stream_status.ok()) break;
+    }
     auto received = std::make_shared<ReceivedBatch>();
-    if (!stream->Read(received->batch)) break;
+    MarkUnread(*received->batch);
+    if (!stream->Read(received->batch)) {
+      if (!StillUnread(*received->batch)) {
+        parse_status = absl::InvalidArgumentError(
+            "a message on the stream is not a SubmissionBatch; nothing after "
+            "the last acknowledged batch was stored");
+      }
+      break;
+    }
     if (draining_->load()) {
-      stream_status = DrainingStatus();
+      absl::MutexLock lock(&mu);
+      fail(DrainingStatus());
       break;
     }
     if (options_.reauthorise_each_batch) {
@@ -109,7 +188,8 @@ grpc::Status SubmissionService::Submit(
           authoriser_->AuthoriseOrganisation(organisation, principal->person,
                                              certificate_sha256, kSubmitMethod);
       if (!still_allowed.ok()) {
-        stream_status = still_allowed.status();
+        absl::MutexLock lock(&mu);
+        fail(still_allowed.status());
         break;
       }
     }
@@ -118,36 +198,46 @@ grpc::Status SubmissionService::Submit(
     const auto bytes = static_cast<int64_t>(received->batch->ByteSizeLong());
     if (absl::Status room = budget_.Acquire(bytes, options_.ingest_budget_wait);
         !room.ok()) {
-      stream_status = std::move(room);
+      absl::MutexLock lock(&mu);
+      fail(std::move(room));
       break;
     }
-    in_flight.push_back({executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
-                             [this, &organisation, received]() {
-                               return ingestor_->Ingest(organisation,
-                                                        *received->batch);
-                             }),
-                         bytes});
-    while (!in_flight.empty() &&
-           (static_cast<int>(in_flight.size()) >=
-                options_.max_in_flight_batches_per_stream ||
-            in_flight.front().ack.wait_for(std::chrono::seconds(0)) ==
-                std::future_status::ready)) {
-      write_oldest();
-    }
+    std::future<absl::StatusOr<v1::BatchAck>> ack =
+        executor_->Schedule<absl::StatusOr<v1::BatchAck>>(
+            [this, &organisation, received]() {
+              // Before anything else looks at the batch (unknown_fields.h).
+              ingest::DropUnknownFields(*received->batch);
+              return ingestor_->Ingest(organisation, *received->batch);
+            });
+    absl::MutexLock lock(&mu);
+    in_flight.push_back({std::move(ack), bytes});
+    ++outstanding;
   }
-  while (!in_flight.empty()) write_oldest();
-  if (!stream_status.ok()) {
+  absl::Status stream_status_copy;
+  {
+    absl::MutexLock lock(&mu);
+    reading_done = true;
+  }
+  ack_writer.join();
+  {
+    absl::MutexLock lock(&mu);
+    stream_status_copy = stream_status;
+  }
+  if (stream_status_copy.ok()) stream_status_copy = parse_status;
+  if (!stream_status_copy.ok()) {
     EQ_LOG(kWarning, "submission stream from %s ended: %s", organisation,
-           stream_status.ToString(absl::StatusToStringMode::kWithNoExtraData));
+           stream_status_copy.ToString(
+               absl::StatusToStringMode::kWithNoExtraData));
   }
   // The retry hint travels as trailing metadata: grpc::Status has no room
   // for structured details the client could read without parsing text.
-  if (std::optional<absl::Duration> retry_after = RetryAfter(stream_status)) {
+  if (std::optional<absl::Duration> retry_after =
+          RetryAfter(stream_status_copy)) {
     context->AddTrailingMetadata(
         kRetryAfterMetadata,
         absl::StrCat(absl::ToInt64Milliseconds(*retry_after)));
   }
-  return ToGrpcStatus(stream_status);
+  return ToGrpcStatus(stream_status_copy);
 }
 
 grpc::Status SubmissionService::GetSubmissionStatus(

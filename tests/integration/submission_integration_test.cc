@@ -116,6 +116,20 @@ TEST_F(SubmissionIntegrationTest, GoodSubmitStoresEveryValidRow) {
             static_cast<uint64_t>(report.rows_read));
 }
 
+// A client that sends the next batch only once the previous one is
+// acknowledged: the gateway must acknowledge while it waits to read, or the
+// two wait for each other for ever.
+TEST_F(SubmissionIntegrationTest, OneBatchAtATimeClientCompletes) {
+  client::SubmitOptions options =
+      Options(kCharitylogOrg, "charitylog.textproto", "charitylog_export.csv");
+  options.max_unacknowledged_batches = 1;
+  EQ_ASSERT_OK_AND_ASSIGN(client::RunReport report, client::RunSubmit(options));
+  EXPECT_GT(report.batches_sent, 3);
+  EXPECT_EQ(report.records_accepted, report.rows_read);
+  EXPECT_EQ(StoredRecords(kCharitylogOrg),
+            static_cast<uint64_t>(report.rows_read));
+}
+
 TEST_F(SubmissionIntegrationTest,
        BadRowsAreRejectedWithReasonsAndGoodRowsStored) {
   client::SubmitOptions options =
