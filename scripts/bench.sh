@@ -38,7 +38,9 @@ run linkage_bench "$bench_dir/linkage_bench"
 # linked pull of 200k persons streamed to CSV.
 run indicators_bench "$bench_dir/indicators_bench" --source_dir="$root"
 run extract_bench "$bench_dir/extract_bench"
-# Issue 6: the long crash campaign, 200 SIGKILLs of the real gateway under four clients.
+# Issue 6: eight clients at once into the real gateway (1M records), and the long crash
+# campaign: 200 SIGKILLs of the real gateway under four clients.
+run load_bench "$bench_dir/load_bench"
 run crash_bench "$bench_dir/crash_bench"
 
 {

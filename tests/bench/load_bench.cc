@@ -43,8 +43,8 @@
 
 ABSL_FLAG(int, records, 1000000, "Records submitted in total");
 ABSL_FLAG(int, clients, 8, "Concurrent clients");
-ABSL_FLAG(int, rows_per_batch, 1000, "Rows per batch");
-ABSL_FLAG(int, max_unacknowledged, 4,
+ABSL_FLAG(int, rows_per_batch, 500, "Rows per batch");
+ABSL_FLAG(int, max_unacknowledged, 2,
           "Batches each client may have sent and not had acknowledged");
 ABSL_FLAG(std::string, build_dir, "build", "Build directory (unused here)");
 ABSL_FLAG(std::string, source_dir, ".", "Repository root (unused here)");
