@@ -10,36 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status/posix_file.h"
 
 namespace equilink {
 namespace {
-
-// Owns a file descriptor; closes it on every return path.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-absl::Status ErrnoStatus(absl::string_view role, absl::string_view path,
-                         absl::string_view what, int err) {
-  const std::string message =
-      absl::StrCat(role, " ", path, ": ", what, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::UnavailableError(message);
-}
 
 absl::Status TooLarge(absl::string_view role, absl::string_view path) {
   return absl::InvalidArgumentError(
@@ -52,12 +26,13 @@ absl::StatusOr<SecretBytes> ReadSecretFile(const std::string& path,
                                            absl::string_view role,
                                            size_t max_bytes) {
   ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(role, path, "cannot open", errno);
+  if (fd.get() < 0)
+    return ErrnoStatus(absl::StrCat(role, " ", path), "cannot open", errno);
   // fstat on the open descriptor, so the mode checked is the mode of the file
   // actually read, even if the path is swapped in between.
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) {
-    return ErrnoStatus(role, path, "stat", errno);
+    return ErrnoStatus(absl::StrCat(role, " ", path), "stat", errno);
   }
   if (!S_ISREG(st.st_mode)) {
     return absl::FailedPreconditionError(
@@ -81,7 +56,7 @@ absl::StatusOr<SecretBytes> ReadSecretFile(const std::string& path,
                              buffer.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(role, path, "read", errno);
+      return ErrnoStatus(absl::StrCat(role, " ", path), "read", errno);
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
@@ -104,25 +79,25 @@ absl::Status WriteNewSecretFile(const std::string& path,
       return absl::AlreadyExistsError(absl::StrCat(
           role, " ", path, " already exists; refusing to overwrite it"));
     }
-    return ErrnoStatus(role, path, "cannot create", err);
+    return ErrnoStatus(absl::StrCat(role, " ", path), "cannot create", err);
   }
   absl::Status status = absl::OkStatus();
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      status = ErrnoStatus(role, path, "write", errno);
+      status = ErrnoStatus(absl::StrCat(role, " ", path), "write", errno);
       break;
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
   if (status.ok() && ::fsync(fd.get()) != 0) {
-    status = ErrnoStatus(role, path, "fsync", errno);
+    status = ErrnoStatus(absl::StrCat(role, " ", path), "fsync", errno);
   }
   // close can report a deferred write error, so it is checked, not left to
   // the destructor.
   if (status.ok() && ::close(fd.Release()) != 0) {
-    status = ErrnoStatus(role, path, "close", errno);
+    status = ErrnoStatus(absl::StrCat(role, " ", path), "close", errno);
   }
   if (!status.ok()) ::unlink(path.c_str());
   return status;
