@@ -649,10 +649,10 @@ absl::Status ScanInOneSnapshot(Database* db, const CurrentRecordScan& scan) {
   absl::Status status;
   // The first read starts the snapshot every pass then reads from.
   ChangeMarks snapshot;
-  absl::StatusOr<bool> stepped = marks->Step();
-  if (!stepped.ok()) {
-    status = stepped.status();
-  } else if (!*stepped) {
+  absl::StatusOr<bool> marks_read = marks->Step();
+  if (!marks_read.ok()) {
+    status = marks_read.status();
+  } else if (!*marks_read) {
     status = absl::DataLossError("store_state has no index watermark");
   } else {
     snapshot.record_id_through = marks->ColumnInt64(0);

@@ -36,7 +36,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/commands/submit_command.h"
-#include "client/pipeline/synthetic_export.h"
 #include "tests/bench/bench_util.h"
 #include "tests/integration/gateway_harness.h"
 #include "tests/testing/temp_dir.h"
@@ -77,14 +76,10 @@ int Main() {
   for (int i = 0; i < clients; ++i) {
     const std::string organisation =
         i % 2 == 0 ? testing::kCharitylogOrg : testing::kLamplightOrg;
-    client::SyntheticExportOptions synth;
-    synth.rows = rows_per_client;
-    synth.seed = 500 + i;
-    synth.first_row = static_cast<int64_t>(i / 2) * rows_per_client;
-    synth.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
     const std::string path = dir.File(absl::StrCat("export-", i, ".csv"));
-    OrDie(client::WriteSyntheticExport(synth, path));
+    testing::WriteSyntheticCharitylogExport(
+        path, rows_per_client, 500 + i,
+        static_cast<int64_t>(i / 2) * rows_per_client);
     client::SubmitOptions options;
     options.export_options.input_path = path;
     options.export_options.profile_path =

@@ -14,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/commands/submit_command.h"
-#include "client/pipeline/synthetic_export.h"
 #include "gtest/gtest.h"
 #include "server/api/gateway_server.h"
 #include "tests/integration/gateway_harness.h"
@@ -57,12 +56,7 @@ TEST(BackpressureIntegrationTest, SlowDiskBoundsMemoryAndClientsRetryToTheEnd) {
         i % 2 == 0 ? kCharitylogOrg : kLamplightOrg;
     const std::string export_path =
         dir.File(absl::StrCat("export-", i, ".csv"));
-    client::SyntheticExportOptions synth;
-    synth.rows = kRowsPerClient;
-    synth.seed = 100 + i;
-    synth.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
-    ASSERT_TRUE(client::WriteSyntheticExport(synth, export_path).ok());
+    WriteSyntheticCharitylogExport(export_path, kRowsPerClient, 100 + i);
     client::SubmitOptions options;
     options.export_options.input_path = export_path;
     options.export_options.profile_path =

@@ -17,7 +17,6 @@
 #include "absl/synchronization/mutex.h"
 #include "client/commands/submit_command.h"
 #include "client/pipeline/submission_client.h"
-#include "client/pipeline/synthetic_export.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/audit/audit_verifier.h"
@@ -82,12 +81,7 @@ class BackupIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(installed.ok()) << installed;
     config_path_ = WriteGatewayConfig(config_, live_.File("gateway.textproto"));
     export_path_ = live_.File("export.csv");
-    client::SyntheticExportOptions synth;
-    synth.rows = kRows;
-    synth.seed = 11;
-    synth.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
-    ASSERT_THAT(client::WriteSyntheticExport(synth, export_path_), IsOk());
+    WriteSyntheticCharitylogExport(export_path_, kRows, 11);
   }
 
   GatewayProcess StartGateway(const std::string& config_path,

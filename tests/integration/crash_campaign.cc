@@ -14,7 +14,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "client/commands/submit_command.h"
-#include "client/pipeline/synthetic_export.h"
 #include "common/fault/crash_point.h"
 #include "common/status/check.h"
 #include "common/status/status_macros.h"
@@ -162,15 +161,11 @@ std::string Campaign::ExportFor(const Client& client) {
   const std::string path = absl::StrCat(options_.dir, "/export-", client.index,
                                         "-", client.exports_done, ".csv");
   if (!std::filesystem::exists(path)) {
-    client::SyntheticExportOptions synth;
-    synth.rows = options_.rows_per_export;
     // A different file for every client and round: a new submission id.
-    synth.seed = options_.seed * 1000003 + client.index * 7919 +
-                 static_cast<uint64_t>(client.exports_done) * 104729;
-    synth.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
-    const absl::Status written = client::WriteSyntheticExport(synth, path);
-    EQ_CHECK(written.ok());
+    WriteSyntheticCharitylogExport(
+        path, options_.rows_per_export,
+        options_.seed * 1000003 + client.index * 7919 +
+            static_cast<uint64_t>(client.exports_done) * 104729);
   }
   return path;
 }

@@ -12,7 +12,6 @@
 #include "client/commands/submit_command.h"
 #include "client/pipeline/submission_client.h"
 #include "client/pipeline/submission_id.h"
-#include "client/pipeline/synthetic_export.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/sqlite_store.h"
@@ -36,12 +35,7 @@ class CrashIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(installed.ok()) << installed;
     config_path_ = WriteGatewayConfig(config, dir_.File("gateway.textproto"));
     export_path_ = dir_.File("export.csv");
-    client::SyntheticExportOptions synth;
-    synth.rows = kRows;
-    synth.seed = 7;
-    synth.postcode_lookup_path =
-        SourcePath("deploy/data/postcode_lookup_demo.csv");
-    ASSERT_THAT(client::WriteSyntheticExport(synth, export_path_), IsOk());
+    WriteSyntheticCharitylogExport(export_path_, kRows, 7);
   }
 
   void StartGateway() {

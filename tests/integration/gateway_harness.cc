@@ -1,5 +1,7 @@
 #include "tests/integration/gateway_harness.h"
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/commands/keygen_command.h"
+#include "client/pipeline/synthetic_export.h"
 #include "common/keys/secret_file.h"
 #include "common/rpc/channel_options.h"
 #include "common/rpc/tls_credentials.h"
@@ -15,6 +18,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
 #include "server/config/gateway_config.h"
 #include "server/extract/release_keys.h"
 #include "server/governance/agreement_file.h"
@@ -164,6 +168,46 @@ absl::StatusOr<GatewayProcess> StartGatewayProcess(
   if (!port.ok()) return port.status();
   gateway.port = *port;
   return gateway;
+}
+
+int64_t CountRows(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr),
+            SQLITE_OK);
+  int64_t count = -1;
+  if (sqlite3_step(statement) == SQLITE_ROW) {
+    count = sqlite3_column_int64(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return count;
+}
+
+StoredCounts CountStored(const std::string& store_path) {
+  return {CountRows(store_path, "SELECT count(*) FROM records"),
+          CountRows(store_path, "SELECT count(*) FROM record_keys"),
+          CountRows(store_path, "SELECT count(*) FROM batches"),
+          CountRows(store_path, "SELECT count(*) FROM quarantined_records"),
+          CountRows(store_path,
+                    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
+                    "name = 'records'), 0)"),
+          CountRows(store_path,
+                    "SELECT coalesce(sum(length(payload)), 0) FROM records")};
+}
+
+void WriteSyntheticCharitylogExport(const std::string& path, int64_t rows,
+                                    uint64_t seed, int64_t first_row) {
+  client::SyntheticExportOptions synth;
+  synth.rows = rows;
+  synth.seed = seed;
+  synth.first_row = first_row;
+  synth.postcode_lookup_path =
+      SourcePath("deploy/data/postcode_lookup_demo.csv");
+  EQ_CHECK(client::WriteSyntheticExport(synth, path).ok());
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(int port,

@@ -93,6 +93,25 @@ absl::StatusOr<GatewayProcess> StartGatewayProcess(
     const std::string& config_path, const std::string& port_file,
     const std::string& log_path, const std::vector<std::string>& extra_flags);
 
+// The count (first column of the first row) `sql` returns from the database
+// at `db_path`, read on a read-only connection of its own so a test sees
+// exactly what is durable; -1 when there is no row.
+int64_t CountRows(const std::string& db_path, const std::string& sql);
+
+// What a store holds, in enough detail that any write shows: tests of
+// refusals compare it before and after.
+struct StoredCounts {
+  int64_t records, record_keys, batches, quarantined, last_record_id,
+      payload_bytes;
+  bool operator==(const StoredCounts&) const = default;
+};
+StoredCounts CountStored(const std::string& store_path);
+
+// Writes a synthetic Charitylog-layout export (client/pipeline/
+// synthetic_export.h) with postcodes from the demo lookup; dies on error.
+void WriteSyntheticCharitylogExport(const std::string& path, int64_t rows,
+                                    uint64_t seed, int64_t first_row = 0);
+
 // A mutual-TLS channel to 127.0.0.1:port presenting `client` (or no client
 // certificate when client.certificate_file() is empty).
 std::shared_ptr<grpc::Channel> MakeChannel(int port,

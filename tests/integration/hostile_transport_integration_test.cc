@@ -49,23 +49,6 @@ constexpr char kStatusMethod[] =
 // cheap to make.
 constexpr int kMaxMessageBytes = 64 << 10;
 
-int64_t CountRows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr),
-            SQLITE_OK);
-  int64_t count = -1;
-  if (sqlite3_step(statement) == SQLITE_ROW) {
-    count = sqlite3_column_int64(statement, 0);
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return count;
-}
-
 std::chrono::system_clock::time_point In(std::chrono::milliseconds delay) {
   return std::chrono::system_clock::now() + delay;
 }
@@ -172,25 +155,11 @@ class HostileTransportTest : public ::testing::Test {
   const std::string& store_path() { return config_.store().sqlite_path(); }
   int port() { return gateway_->port(); }
 
-  // What is stored, in enough detail that any write shows.
-  struct Stored {
-    int64_t records, record_keys, batches, quarantined, last_record_id,
-        payload_bytes;
-    bool operator==(const Stored&) const = default;
-  };
-  Stored StoreSnapshot() {
+  StoredCounts StoreSnapshot() {
     // Index whatever is appended first, so a background index pass between
     // two snapshots cannot make them differ.
     EXPECT_TRUE(gateway_->store().Summarise().ok());
-    return {CountRows(store_path(), "SELECT count(*) FROM records"),
-            CountRows(store_path(), "SELECT count(*) FROM record_keys"),
-            CountRows(store_path(), "SELECT count(*) FROM batches"),
-            CountRows(store_path(), "SELECT count(*) FROM quarantined_records"),
-            CountRows(store_path(),
-                      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
-                      "name = 'records'), 0)"),
-            CountRows(store_path(),
-                      "SELECT coalesce(sum(length(payload)), 0) FROM records")};
+    return CountStored(store_path());
   }
 
   std::vector<v1::AuditEntry> AuditEntries() {
@@ -338,7 +307,7 @@ class HostileTransportTest : public ::testing::Test {
 
 TEST_F(HostileTransportTest, PlaintextGrpcIsRefusedAndAudited) {
   SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   const grpc::Status status = CallStatus(grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", port()), grpc::InsecureChannelCredentials()));
@@ -351,7 +320,7 @@ TEST_F(HostileTransportTest, PlaintextGrpcIsRefusedAndAudited) {
 
 TEST_F(HostileTransportTest, GarbageBytesOnTheSocketAreRefusedAndAudited) {
   const std::vector<v1::AuditEntry> audit = AuditEntries();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const int fd = ConnectTcp(port());
   ASSERT_GE(fd, 0);
   std::string garbage(512, '\0');
@@ -375,7 +344,7 @@ TEST_F(HostileTransportTest, GarbageBytesOnTheSocketAreRefusedAndAudited) {
 
 TEST_F(HostileTransportTest, NoClientCertificateIsRefusedAndAudited) {
   SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   v1::TlsFiles anonymous;
   anonymous.set_ca_file(TestPki::Get().ServerFiles().ca_file());
@@ -389,7 +358,7 @@ TEST_F(HostileTransportTest, NoClientCertificateIsRefusedAndAudited) {
 
 TEST_F(HostileTransportTest, ExpiredCertificateIsRefusedAndAudited) {
   const v1::SubmissionBatch batch = SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   auto stub = v1::SubmissionService::NewStub(
       UncheckedChannel(port(), TestPki::Get().TestClientFiles("test/expired")));
@@ -406,7 +375,7 @@ TEST_F(HostileTransportTest, ExpiredCertificateIsRefusedAndAudited) {
 
 TEST_F(HostileTransportTest, CertificateFromAnotherCaIsRefusedAndAudited) {
   const v1::SubmissionBatch batch = SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   EXPECT_EQ(SubmitOne(TestPki::Get().OtherCaClientFiles(), batch).error_code(),
             grpc::StatusCode::UNAVAILABLE);
@@ -425,7 +394,7 @@ TEST_F(HostileTransportTest, OpensslClientCompletesTls12) {
 
 TEST_F(HostileTransportTest, Tls10AndTls11AreRefusedAndAudited) {
   const std::vector<v1::AuditEntry> audit = AuditEntries();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   for (const int version : {TLS1_VERSION, TLS1_1_VERSION}) {
     SCOPED_TRACE(version);
     // Offering everything up to 1.1: a server that accepted 1.1 or 1.0 would
@@ -451,7 +420,7 @@ TEST_F(HostileTransportTest, SuspendedOrganisationIsRefusedAndAudited) {
                           gateway_->store().FindOrganisation(kCharitylogOrg));
   org->active = false;
   ASSERT_TRUE(gateway_->store().UpsertOrganisation(*org).ok());
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   const grpc::Status status =
       SubmitOne(TestPki::Get().ClientFiles(kCharitylogOrg), batch);
@@ -467,7 +436,7 @@ TEST_F(HostileTransportTest, SuspendedOrganisationIsRefusedAndAudited) {
 
 TEST_F(HostileTransportTest, UnregisteredOrganisationIsRefusedAndAudited) {
   const v1::SubmissionBatch batch = SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   const grpc::Status status =
       SubmitOne(TestPki::Get().ClientFiles(kUnregisteredOrg), batch);
@@ -483,7 +452,7 @@ TEST_F(HostileTransportTest, UnregisteredOrganisationIsRefusedAndAudited) {
 // --- Hostile messages from an authenticated submitter.
 
 TEST_F(HostileTransportTest, OversizedMessageIsResourceExhausted) {
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const std::vector<v1::AuditEntry> audit = AuditEntries();
   v1::SubmissionBatch batch;
   batch.set_submission_id("oversized-1");
@@ -504,7 +473,7 @@ TEST_F(HostileTransportTest, OversizedMessageIsResourceExhausted) {
 TEST_F(HostileTransportTest, StreamCancelledMidwayKeepsOnlyWholeBatches) {
   v1::SubmissionBatch batch = SubmitGoodSample();
   ASSERT_GT(batch.records_size(), 0);
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   auto stub = v1::SubmissionService::NewStub(
       MakeChannel(port(), TestPki::Get().ClientFiles(kCharitylogOrg)));
   grpc::ClientContext context;
@@ -530,7 +499,7 @@ TEST_F(HostileTransportTest, StreamCancelledMidwayKeepsOnlyWholeBatches) {
   EXPECT_THAT(batches, ::testing::AnyOf(1, 2));
   // Re-sent records update in place, so the record count never moves; a
   // batch row appears only with all of its records.
-  const Stored after = StoreSnapshot();
+  const StoredCounts after = StoreSnapshot();
   EXPECT_EQ(after.records, stored.records);
   EXPECT_EQ(after.batches, stored.batches + batches);
   // The gateway still serves.
@@ -547,7 +516,7 @@ const std::string kNotAProtobuf(
     5);
 
 TEST_F(HostileTransportTest, GarbageUnaryRequestIsInternal) {
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   // gRPC's own answer for a request it cannot parse, before the handler.
   const grpc::Status status = CallRaw(kStatusMethod, {kNotAProtobuf}, false);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL)
@@ -557,7 +526,7 @@ TEST_F(HostileTransportTest, GarbageUnaryRequestIsInternal) {
 
 TEST_F(HostileTransportTest, GarbageOnSubmitStreamIsInvalidArgument) {
   v1::SubmissionBatch batch = SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   const grpc::Status status = CallRaw(kSubmitMethod, {kNotAProtobuf}, true);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
       << status.error_message();
@@ -625,7 +594,7 @@ TEST_F(HostileTransportTest, UnknownFieldsAreDroppedNeverStored) {
 
 TEST_F(HostileTransportTest, ZeroAndExpiredDeadlinesAreDeadlineExceeded) {
   const v1::SubmissionBatch good = SubmitGoodSample();
-  const Stored stored = StoreSnapshot();
+  const StoredCounts stored = StoreSnapshot();
   auto stub = v1::SubmissionService::NewStub(
       MakeChannel(port(), TestPki::Get().ClientFiles(kCharitylogOrg)));
   for (const auto deadline :

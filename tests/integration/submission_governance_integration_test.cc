@@ -30,24 +30,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// Rows of `sql` (a count) in the store database, read on a connection of its
-// own so the test sees exactly what is durable.
-int64_t CountRows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr),
-            SQLITE_OK);
-  int64_t count = -1;
-  if (sqlite3_step(statement) == SQLITE_ROW)
-    count = sqlite3_column_int64(statement, 0);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return count;
-}
-
 class SubmissionGovernanceTest : public ::testing::Test {
  protected:
   void SetUp() override { config_ = MakeGatewayConfig(dir_.path()); }
@@ -111,26 +93,13 @@ class SubmissionGovernanceTest : public ::testing::Test {
   // What is stored, in enough detail that any write shows: row counts, the
   // highest record id ever assigned (AUTOINCREMENT: an append shows even if an
   // index pass later replaced an older row with it) and the stored bytes.
-  struct Stored {
-    int64_t records, record_keys, batches, quarantined, last_record_id,
-        payload_bytes;
-    bool operator==(const Stored&) const = default;
-  };
-  Stored Snapshot() {
+  StoredCounts Snapshot() {
     // Index whatever is appended first, so a background index pass between
     // two snapshots cannot make them differ.
     if (gateway_ != nullptr) {
       EXPECT_TRUE(gateway_->store().Summarise().ok());
     }
-    return {CountRows(store_path(), "SELECT count(*) FROM records"),
-            CountRows(store_path(), "SELECT count(*) FROM record_keys"),
-            CountRows(store_path(), "SELECT count(*) FROM batches"),
-            CountRows(store_path(), "SELECT count(*) FROM quarantined_records"),
-            CountRows(store_path(),
-                      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE "
-                      "name = 'records'), 0)"),
-            CountRows(store_path(),
-                      "SELECT coalesce(sum(length(payload)), 0) FROM records")};
+    return CountStored(store_path());
   }
 
   // The newest audit entry about `submission_id` with `action`.
@@ -150,7 +119,7 @@ class SubmissionGovernanceTest : public ::testing::Test {
 
   void ExpectRefusedWholeBatch(const v1::SubmissionBatch& batch,
                                const std::string& rule) {
-    const Stored before = Snapshot();
+    const StoredCounts before = Snapshot();
     v1::BatchAck ack;
     ASSERT_TRUE(Send(batch, &ack).ok());
     EXPECT_EQ(ack.outcome(), v1::BATCH_REJECTED);
@@ -204,7 +173,7 @@ class SubmissionGovernanceTest : public ::testing::Test {
   // apart from the linkage feed, counted in the ack and the audit entry; the
   // rest stored; the record's earlier, in-scope version left as it was.
   void ExpectOneQuarantined(const v1::SubmissionBatch& batch,
-                            const Stored& before) {
+                            const StoredCounts& before) {
     v1::BatchAck ack;
     ASSERT_TRUE(Send(batch, &ack).ok());
     EXPECT_EQ(ack.outcome(), v1::BATCH_ACCEPTED);
@@ -311,7 +280,7 @@ TEST_F(SubmissionGovernanceTest, SuspendedOrganisationIsRefusedAtStreamStart) {
   Install(ExampleSubmissionAgreement(kCharitylogOrg));
   StartGateway();
   v1::SubmissionBatch batch = SubmitGoodSample();
-  const Stored before = Snapshot();
+  const StoredCounts before = Snapshot();
   EQ_ASSERT_OK_AND_ASSIGN(std::optional<store::Organisation> org,
                           gateway_->store().FindOrganisation(kCharitylogOrg));
   org->active = false;
@@ -351,7 +320,7 @@ TEST_F(SubmissionGovernanceTest, SuspendingAnOrganisationStopsItsOpenStream) {
   }
   ASSERT_EQ(CountRows(store_path(), durable_first), 1);
   v1::BatchAck ack;
-  const Stored before = Snapshot();
+  const StoredCounts before = Snapshot();
 
   EQ_ASSERT_OK_AND_ASSIGN(std::optional<store::Organisation> org,
                           gateway_->store().FindOrganisation(kCharitylogOrg));
@@ -438,7 +407,7 @@ TEST_F(SubmissionGovernanceTest, TokensUnderAnotherLinkageKeyRefuseS7) {
 TEST_F(SubmissionGovernanceTest,
        RecordWithLsoaOutsideTheAgreementIsQuarantined) {
   v1::SubmissionBatch batch = StartWithAGoodBatchStored();
-  const Stored before = Snapshot();
+  const StoredCounts before = Snapshot();
   batch.set_submission_id("lsoa-out-of-scope");
   // City of London: not Birmingham or Solihull.
   batch.mutable_records(0)->set_lsoa_code("E01000001");
@@ -448,7 +417,7 @@ TEST_F(SubmissionGovernanceTest,
 TEST_F(SubmissionGovernanceTest,
        RecordWithAgeOutsideTheAgreementIsQuarantined) {
   v1::SubmissionBatch batch = StartWithAGoodBatchStored();
-  const Stored before = Snapshot();
+  const StoredCounts before = Snapshot();
   batch.set_submission_id("age-out-of-scope");
   batch.mutable_records(0)->set_age_at_referral(30);  // scope is 0-25
   ExpectOneQuarantined(batch, before);
@@ -466,7 +435,7 @@ TEST_F(SubmissionGovernanceTest, RateLimitExceededEndsTheStreamWithRetryHint) {
   ASSERT_GE(batch.records_size(), 6);
   batch.mutable_records()->DeleteSubrange(6, batch.records_size() - 6);
   SendGood(batch);  // 6 of the 10 tokens
-  const Stored before = Snapshot();
+  const StoredCounts before = Snapshot();
   batch.set_submission_id("too-fast");
   v1::BatchAck ack;
   const grpc::Status status = Send(batch, &ack);  // needs 2 s of refill
@@ -511,7 +480,7 @@ TEST_F(SubmissionGovernanceTest, OptedOutRecordsAreDroppedAndOnlyCounted) {
   for (const auto& record : batch.records()) {
     if (record.nhs_number_token() == token) ++opted_out;
   }
-  const Stored before = Snapshot();
+  const StoredCounts before = Snapshot();
   batch.set_submission_id("opted-out");
   v1::BatchAck ack;
   ASSERT_TRUE(Send(batch, &ack).ok());
