@@ -311,8 +311,8 @@ TEST_F(SubmissionGovernanceTest, SuspendingAnOrganisationStopsItsOpenStream) {
   batch.set_submission_id("mid-stream");
   batch.set_sequence(0);
   ASSERT_TRUE(stream->Write(batch));
-  // The gateway acknowledges a stream's batches in order as later ones
-  // arrive, so wait for the first to be durable instead of for its ack.
+  // Durability is what is checked here, so wait for the first batch to be
+  // stored rather than for its ack.
   const std::string durable_first =
       "SELECT count(*) FROM batches WHERE submission_id = 'mid-stream'";
   for (int i = 0; i < 200 && CountRows(store_path(), durable_first) == 0; ++i) {
