@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 WERROR := $(if $(filter true,$(CI)),ON,OFF)
 
-.PHONY: all deps configure build test demo bench format clean
+.PHONY: all deps configure build test demo bench format clean asan-configure test-asan fuzz
 
 all: build
 
@@ -29,8 +29,23 @@ demo: configure
 bench: build
 	@bash scripts/bench.sh $(BUILD_DIR)
 
+# One clang build with ASan + UBSan serves both: the whole suite runs in it (test-asan) and its
+# fuzz targets link libFuzzer (fuzz). Not part of `make test`: it takes several times as long.
+ASAN_DIR ?= build-asan
+FUZZ_SECONDS ?= 60
+
+asan-configure:
+	@bash scripts/ensure_deps.sh --sanitizers
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DEQUILINK_SANITIZE=address,undefined -DEQUILINK_LIBFUZZER=ON -DEQUILINK_WERROR=$(WERROR) \
+	  > $(ASAN_DIR).configure.log 2>&1 || (cat $(ASAN_DIR).configure.log; exit 1)
+
+test-asan: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@bash scripts/test_asan.sh $(ASAN_DIR) $(JOBS)
+
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log
+	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log $(ASAN_DIR) $(ASAN_DIR).configure.log
