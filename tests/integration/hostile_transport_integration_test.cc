@@ -34,6 +34,7 @@
 #include "gtest/gtest.h"
 #include "server/audit/audit_reader.h"
 #include "tests/integration/gateway_harness.h"
+#include "tests/integration/raw_http2_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -625,6 +626,180 @@ TEST_F(HostileTransportTest, ZeroAndExpiredDeadlinesAreDeadlineExceeded) {
         grpc::StatusCode::DEADLINE_EXCEEDED);
   }
   EXPECT_EQ(StoreSnapshot(), stored);
+}
+
+// --- Truncated streams, written frame by frame: a gRPC message whose prefix
+// promises more bytes than ever arrive, ended three ways. Only whole batches
+// may be stored, the ingest budget must be handed back, and the gateway must
+// go on serving.
+
+class TruncatedStreamTest : public HostileTransportTest {
+ protected:
+  void SetUp() override {
+    HostileTransportTest::SetUp();
+    if (HasFatalFailure()) return;
+    sample_ = SubmitGoodSample();
+    ASSERT_GT(sample_.records_size(), 0);
+    stored_ = StoreSnapshot();
+    absl::StatusOr<std::unique_ptr<RawHttp2Client>> connection =
+        RawHttp2Client::Connect(port(),
+                                TestPki::Get().ClientFiles(kCharitylogOrg));
+    ASSERT_TRUE(connection.ok()) << connection.status();
+    connection_ = *std::move(connection);
+  }
+
+  // The sample's first batch as batch `sequence` of `submission_id`, as a
+  // whole gRPC message and as one cut off halfway through its body.
+  std::string WholeBatch(const std::string& submission_id, int sequence) {
+    const std::string bytes = Batch(submission_id, sequence);
+    return GrpcMessageFrame(static_cast<uint32_t>(bytes.size()), bytes);
+  }
+  std::string TruncatedBatch(const std::string& submission_id, int sequence) {
+    const std::string bytes = Batch(submission_id, sequence);
+    return GrpcMessageFrame(static_cast<uint32_t>(bytes.size()),
+                            bytes.substr(0, bytes.size() / 2));
+  }
+
+  // Waits for the gateway to let go of every batch it was holding: the
+  // stream's end must release its share of the ingest budget.
+  void ExpectBudgetReleased() {
+    for (int i = 0; i < 500 && gateway_->ingest_budget().in_use() != 0; ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    EXPECT_EQ(gateway_->ingest_budget().in_use(), 0);
+  }
+
+  int64_t BatchesOf(const std::string& submission_id) {
+    return CountRows(store_path(),
+                     absl::StrCat("SELECT count(*) FROM batches WHERE "
+                                  "submission_id = '",
+                                  submission_id, "'"));
+  }
+
+  // GetSubmissionStatus for the sample on a new stream of the same
+  // connection: a DATA frame back means the connection still serves.
+  void ExpectConnectionStillServes(uint32_t stream_id) {
+    ASSERT_TRUE(connection_->OpenGrpcStream(stream_id, kStatusMethod).ok());
+    v1::GetSubmissionStatusRequest request;
+    request.set_submission_id(sample_.submission_id());
+    const std::string bytes = request.SerializeAsString();
+    ASSERT_TRUE(connection_
+                    ->SendData(stream_id,
+                               GrpcMessageFrame(
+                                   static_cast<uint32_t>(bytes.size()), bytes),
+                               /*end_stream=*/true)
+                    .ok());
+    absl::StatusOr<Http2Frame> frame =
+        connection_->NextFrameOn(stream_id, absl::Seconds(10));
+    while (frame.ok() &&
+           frame->type == static_cast<uint8_t>(Http2FrameType::kHeaders)) {
+      frame = connection_->NextFrameOn(stream_id, absl::Seconds(10));
+    }
+    ASSERT_TRUE(frame.ok()) << frame.status();
+    ASSERT_EQ(frame->type, static_cast<uint8_t>(Http2FrameType::kData));
+    ASSERT_GT(frame->payload.size(), 5u);
+    v1::SubmissionStatus status;
+    ASSERT_TRUE(status.ParseFromString(frame->payload.substr(5)));
+    EXPECT_EQ(status.submission_id(), sample_.submission_id());
+    EXPECT_GT(status.records_stored(), 0u);
+  }
+
+  void ExpectNothingStoredAndStillServing(const std::string& submission_id) {
+    ExpectBudgetReleased();
+    EXPECT_EQ(BatchesOf(submission_id), 0);
+    EXPECT_EQ(StoreSnapshot(), stored_);
+    EXPECT_TRUE(CallStatus(MakeChannel(port(), TestPki::Get().ClientFiles(
+                                                   kCharitylogOrg)))
+                    .ok());
+  }
+
+  v1::SubmissionBatch sample_;
+  StoredCounts stored_;
+  std::unique_ptr<RawHttp2Client> connection_;
+
+ private:
+  std::string Batch(const std::string& submission_id, int sequence) {
+    v1::SubmissionBatch batch = sample_;
+    batch.set_submission_id(submission_id);
+    batch.set_sequence(sequence);
+    return batch.SerializeAsString();
+  }
+};
+
+TEST_F(TruncatedStreamTest, MessageCutOffByEndOfStreamIsNeverAcknowledged) {
+  ASSERT_TRUE(connection_->OpenGrpcStream(1, kSubmitMethod).ok());
+  ASSERT_TRUE(connection_
+                  ->SendData(1, TruncatedBatch("raw-end", 0),
+                             /*end_stream=*/true)
+                  .ok());
+  // The gateway ends the call rather than waiting for bytes that cannot
+  // come, and acknowledges nothing: an ack (a DATA frame) would tell the
+  // client the batch was stored. gRPC C++ hands the handler no partial
+  // message, so the call ends as if no batch was sent (grpc-java instead
+  // fails it with "end-of-stream mid-frame"); the equilink client counts
+  // acks and reports the batch as unacknowledged
+  // (tests/unit/client/pipeline/submission_client_test.cc).
+  for (;;) {
+    absl::StatusOr<Http2Frame> frame =
+        connection_->NextFrameOn(1, absl::Seconds(10));
+    ASSERT_TRUE(frame.ok()) << frame.status();
+    EXPECT_NE(frame->type, static_cast<uint8_t>(Http2FrameType::kData))
+        << "the gateway acknowledged a truncated batch";
+    if (frame->type == static_cast<uint8_t>(Http2FrameType::kRstStream) ||
+        (frame->flags & kHttp2EndStream) != 0) {
+      break;
+    }
+  }
+  ExpectNothingStoredAndStillServing("raw-end");
+  ExpectConnectionStillServes(3);
+}
+
+TEST_F(TruncatedStreamTest, WholeBatchIsKeptAndTheTruncatedOneIsNot) {
+  ASSERT_TRUE(connection_->OpenGrpcStream(1, kSubmitMethod).ok());
+  ASSERT_TRUE(connection_->SendData(1, WholeBatch("raw-half", 0), false).ok());
+  // The ack for batch 0 is the first message back: DATA after the
+  // response headers.
+  absl::StatusOr<Http2Frame> frame =
+      connection_->NextFrameOn(1, absl::Seconds(10));
+  while (frame.ok() &&
+         frame->type == static_cast<uint8_t>(Http2FrameType::kHeaders) &&
+         (frame->flags & kHttp2EndStream) == 0) {
+    frame = connection_->NextFrameOn(1, absl::Seconds(10));
+  }
+  ASSERT_TRUE(frame.ok()) << frame.status();
+  ASSERT_EQ(frame->type, static_cast<uint8_t>(Http2FrameType::kData));
+  v1::BatchAck ack;
+  ASSERT_TRUE(ack.ParseFromString(frame->payload.substr(5)));
+  EXPECT_EQ(ack.sequence(), 0u);
+
+  ASSERT_TRUE(
+      connection_->SendData(1, TruncatedBatch("raw-half", 1), true).ok());
+  ASSERT_TRUE(connection_->AwaitStreamEnd(1, absl::Seconds(10)).ok());
+  ExpectBudgetReleased();
+  EXPECT_EQ(BatchesOf("raw-half"), 1);
+  // The acknowledged batch's records were the sample's, updated in place.
+  const StoredCounts after = StoreSnapshot();
+  EXPECT_EQ(after.records, stored_.records);
+  EXPECT_EQ(after.batches, stored_.batches + 1);
+  ExpectConnectionStillServes(3);
+}
+
+TEST_F(TruncatedStreamTest, StreamResetMidMessageStoresNothing) {
+  ASSERT_TRUE(connection_->OpenGrpcStream(1, kSubmitMethod).ok());
+  ASSERT_TRUE(
+      connection_->SendData(1, TruncatedBatch("raw-reset", 0), false).ok());
+  ASSERT_TRUE(connection_->SendRstStream(1, kHttp2Cancel).ok());
+  ExpectNothingStoredAndStillServing("raw-reset");
+  // A reset ends one stream, not the connection.
+  ExpectConnectionStillServes(3);
+}
+
+TEST_F(TruncatedStreamTest, ConnectionDroppedMidMessageStoresNothing) {
+  ASSERT_TRUE(connection_->OpenGrpcStream(1, kSubmitMethod).ok());
+  ASSERT_TRUE(
+      connection_->SendData(1, TruncatedBatch("raw-drop", 0), false).ok());
+  connection_->DropConnection();
+  ExpectNothingStoredAndStillServing("raw-drop");
 }
 
 }  // namespace
