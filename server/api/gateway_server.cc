@@ -107,12 +107,21 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       static_cast<int>(config.store().group_commit_max_batches());
   store_options.busy_timeout_ms =
       static_cast<int>(config.store().busy_timeout_ms());
-  EQ_ASSIGN_OR_RETURN(gateway->store_, store::SqliteStore::Open(store_options));
+  EQ_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> sqlite_store,
+                      store::SqliteStore::Open(store_options));
+  const store::SqliteStore* store_stats = sqlite_store.get();
+  gateway->store_ = std::move(sqlite_store);
   EQ_RETURN_IF_ERROR(SeedOrganisations(config, *gateway->store_));
   EQ_ASSIGN_OR_RETURN(gateway->audit_, OpenAuditLog(config.audit()));
   metrics::GatewayGaugeSources gauge_sources;
   gauge_sources.audit = gateway->audit_.get();
   gauge_sources.store_path = config.store().sqlite_path();
+  gauge_sources.unindexed_records = [store_stats] {
+    return store_stats->GetStats().unindexed_records;
+  };
+  gauge_sources.longest_index_slice = [store_stats] {
+    return store_stats->GetStats().longest_index_slice;
+  };
   gauge_sources.linkage_enabled = !config.linkage().disabled();
   gauge_sources.started = started;
   EQ_ASSIGN_OR_RETURN(gateway->metrics_, metrics::GatewayMetrics::Create(

@@ -152,6 +152,23 @@ void GatewayMetrics::RegisterGauges() {
           return SecondsBetween(*last, sources->clock());
         });
   }
+  if (sources_.unindexed_records) {
+    registry.AddGauge(
+        "equilink_store_unindexed_records",
+        "Records committed whose keys are not indexed yet.",
+        [count = sources_.unindexed_records]() {
+          return std::optional<double>(static_cast<double>(count()));
+        });
+  }
+  if (sources_.longest_index_slice) {
+    registry.AddGauge(
+        "equilink_store_longest_index_slice_seconds",
+        "The longest index transaction since start; commits queued behind "
+        "one wait for it.",
+        [longest = sources_.longest_index_slice]() {
+          return std::optional<double>(absl::ToDoubleSeconds(longest()));
+        });
+  }
   if (probe_ == nullptr) return;
   StoreProbe* probe = probe_.get();
   registry.AddGauge("equilink_records_stored",

@@ -66,6 +66,10 @@ struct GatewayGaugeSources {
   const audit::AuditLog* audit = nullptr;
   // The store file; empty or ":memory:" leaves the store gauges out.
   std::string store_path;
+  // The store writer's index backlog and its longest index slice so far (a
+  // slice holds up the commits queued behind it); null leaves them out.
+  std::function<int64_t()> unindexed_records;
+  std::function<absl::Duration()> longest_index_slice;
   // The linkage backlog gauges are exported only when linkage runs.
   bool linkage_enabled = false;
   absl::Time started = absl::Now();

@@ -99,6 +99,9 @@ absl::StatusOr<bool> IndexKey(Database* db, const AppendedKey& newest) {
   if (!found) return absl::InternalError("conflicting key not found");
   const int64_t previous = lookup->ColumnInt64(0);
   lookup->Reset();
+  // Indexed already: a pass interrupted by a crash after some of its slices
+  // committed is run again from the watermark.
+  if (previous == newest.record_id) return false;
   EQ_ASSIGN_OR_RETURN(
       ScopedStatement update,
       db->GetCachedStatement(EQ_SQL_FROM_HERE,
@@ -137,7 +140,7 @@ absl::StatusOr<std::vector<AppendedKey>> ReadKeysAfter(sqlite::Database* db,
       db->GetCachedStatement(
           EQ_SQL_FROM_HERE,
           "SELECT record_id, org_code, record_pseudonym FROM records "
-          "WHERE record_id > ?1"));
+          "WHERE record_id > ?1 ORDER BY record_id"));
   EQ_RETURN_IF_ERROR(query->BindInt64(0, through));
   std::vector<AppendedKey> keys;
   for (;;) {
@@ -161,11 +164,11 @@ absl::StatusOr<int64_t> CountIndexedRecords(sqlite::Database* db) {
   return db->QueryInt64("SELECT count(*) FROM record_keys");
 }
 
-absl::StatusOr<IndexPassResult> IndexAppendedKeys(
-    sqlite::Database* db, std::vector<AppendedKey>& keys) {
-  EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
-                      sqlite::Transaction::Begin(db));
-  EQ_ASSIGN_OR_RETURN(int64_t through, IndexedThrough(db));
+IndexPass::IndexPass(std::vector<AppendedKey> appended)
+    : keys_(std::move(appended)) {}
+
+absl::Status IndexPass::Prepare(sqlite::Database* db) {
+  EQ_ASSIGN_OR_RETURN(const int64_t through, IndexedThrough(db));
   // The caller's list is what its own commits appended. Another process on
   // the same file (`equilink-gateway summary`, a second gateway started by
   // mistake) may have indexed some of those rows or appended rows of its own:
@@ -174,39 +177,69 @@ absl::StatusOr<IndexPassResult> IndexAppendedKeys(
   EQ_ASSIGN_OR_RETURN(
       const int64_t newest_appended,
       db->QueryInt64("SELECT coalesce(max(record_id), 0) FROM records"));
-  std::erase_if(keys, [through](const AppendedKey& key) {
+  std::erase_if(keys_, [through](const AppendedKey& key) {
     return key.record_id <= through;
   });
-  if (static_cast<int64_t>(keys.size()) != newest_appended - through) {
-    EQ_ASSIGN_OR_RETURN(keys, ReadKeysAfter(db, through));
+  bool exactly_the_unindexed_rows =
+      through + static_cast<int64_t>(keys_.size()) == newest_appended;
+  for (size_t i = 0; exactly_the_unindexed_rows && i < keys_.size(); ++i) {
+    exactly_the_unindexed_rows =
+        keys_[i].record_id == through + 1 + static_cast<int64_t>(i);
+  }
+  if (!exactly_the_unindexed_rows) {
+    EQ_ASSIGN_OR_RETURN(keys_, ReadKeysAfter(db, through));
+  }
+  through_ = newest_appended;
+  // Key order is what makes the pass cheap: consecutive inserts land on the
+  // same index page, so each page is read and written once per pass however
+  // many slices it is committed in.
+  std::sort(keys_.begin(), keys_.end(), KeyOrderLess);
+  prepared_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IndexPassResult> IndexPass::IndexNextSlice(sqlite::Database* db,
+                                                          size_t max_keys) {
+  EQ_ASSIGN_OR_RETURN(sqlite::Transaction transaction,
+                      sqlite::Transaction::Begin(db));
+  if (!prepared_) EQ_RETURN_IF_ERROR(Prepare(db));
+  size_t end = next_ + std::min(max_keys, keys_.size() - next_);
+  // A key's rows stay in one slice: which of them survives is decided
+  // together.
+  while (end < keys_.size() && end > next_ &&
+         SameKey(keys_[end - 1], keys_[end])) {
+    ++end;
   }
   IndexPassResult result;
-  if (keys.empty()) return result;  // rolls back an empty transaction
-  // Key order is what makes the pass cheap: consecutive inserts land on the
-  // same index page, so each page is read and written once per pass.
-  std::sort(keys.begin(), keys.end(), KeyOrderLess);
-  int64_t newest_id = through;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    newest_id = std::max(newest_id, keys[i].record_id);
+  for (size_t i = next_; i < end; ++i) {
     // Several appended rows of one key: only the last (newest) is indexed.
-    if (i + 1 < keys.size() && SameKey(keys[i], keys[i + 1])) {
-      EQ_RETURN_IF_ERROR(DeleteSuperseded(db, keys[i].record_id));
+    if (i + 1 < end && SameKey(keys_[i], keys_[i + 1])) {
+      EQ_RETURN_IF_ERROR(DeleteSuperseded(db, keys_[i].record_id));
       ++result.superseded;
       continue;
     }
-    EQ_ASSIGN_OR_RETURN(bool replaced, IndexKey(db, keys[i]));
+    EQ_ASSIGN_OR_RETURN(bool replaced, IndexKey(db, keys_[i]));
     if (replaced) ++result.superseded;
   }
-  EQ_ASSIGN_OR_RETURN(
-      ScopedStatement advance,
-      db->GetCachedStatement(EQ_SQL_FROM_HERE,
-                             "UPDATE store_state SET value = ?1 WHERE name = "
-                             "'keys_indexed_through'"));
-  EQ_RETURN_IF_ERROR(advance->BindInt64(0, newest_id));
-  EQ_RETURN_IF_ERROR(advance->Run());
+  if (end == keys_.size()) {
+    // Only the last slice moves the watermark: until then a crash leaves
+    // every row of the pass to be indexed again, which IndexKey makes
+    // harmless for the rows already done. max(): another connection may have
+    // indexed further meanwhile.
+    EQ_ASSIGN_OR_RETURN(
+        ScopedStatement advance,
+        db->GetCachedStatement(
+            EQ_SQL_FROM_HERE,
+            "UPDATE store_state SET value = max(value, ?1) WHERE name = "
+            "'keys_indexed_through'"));
+    EQ_RETURN_IF_ERROR(advance->BindInt64(0, through_));
+    EQ_RETURN_IF_ERROR(advance->Run());
+  }
   fault::CrashPoint("store.index.before");
   EQ_RETURN_IF_ERROR(transaction.Commit());
-  result.indexed = static_cast<int64_t>(keys.size());
+  result.indexed = static_cast<int64_t>(end - next_);
+  next_ = end;
+  result.finished = finished();
   return result;
 }
 

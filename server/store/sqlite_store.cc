@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
     return absl::InvalidArgumentError("sqlite store: empty path");
   }
   if (options.group_commit_max_batches < 1 || options.busy_timeout_ms < 0 ||
-      options.min_index_pass_records < 1) {
+      options.min_index_pass_records < 1 || options.index_slice_records < 1) {
     return absl::InvalidArgumentError("sqlite store: bad options");
   }
   Database::Options db_options;
@@ -101,6 +101,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options,
     : path_(options.path),
       max_group_(static_cast<size_t>(options.group_commit_max_batches)),
       min_index_pass_records_(options.min_index_pass_records),
+      index_slice_records_(static_cast<size_t>(options.index_slice_records)),
       idle_before_index_pass_(options.idle_before_index_pass),
       indexed_records_(indexed_records),
       unindexed_keys_(std::move(unindexed)),
@@ -135,8 +136,18 @@ void SqliteStore::Close() {
     absl::MutexLock lock(&mu_);
     closing_ = true;
   }
+  const bool was_running = writer_thread_.joinable();
   if (writer_thread_.joinable()) writer_thread_.join();
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  if (was_running) {
+    const Stats stats = GetStats();
+    EQ_LOG(kInfo,
+           "store closed: %d group commits, %d index passes in %d slices "
+           "taking %d ms in all, the longest slice %d ms",
+           stats.transactions, stats.index_passes, stats.index_slices,
+           absl::ToInt64Milliseconds(stats.index_pass_time),
+           absl::ToInt64Milliseconds(stats.longest_index_slice));
+  }
 }
 
 bool SqliteStore::CheckpointIsDue() const {
@@ -228,7 +239,7 @@ void SqliteStore::WriterLoop() {
     }
     if (closing) {
       // Everything queued is done; leave nothing for the next start to index.
-      if (!unindexed_keys_.empty()) RunIndexPass();
+      IndexEverything();
       return;
     }
     ProcessGroup(group, idle);
@@ -236,30 +247,53 @@ void SqliteStore::WriterLoop() {
 }
 
 bool SqliteStore::IndexPassIsDue() const {
+  if (pass_.has_value()) return true;  // one slice after each group commit
   const int64_t threshold =
       std::min(std::max(min_index_pass_records_, indexed_records_ / 8),
                4 * min_index_pass_records_);
   return static_cast<int64_t>(unindexed_keys_.size()) >= threshold;
 }
 
-void SqliteStore::RunIndexPass() {
-  absl::StatusOr<IndexPassResult> pass;
+int64_t SqliteStore::UnindexedRecords() const {
+  return static_cast<int64_t>(unindexed_keys_.size() +
+                              (pass_.has_value() ? pass_->remaining() : 0));
+}
+
+bool SqliteStore::IndexOneSlice() {
+  if (!pass_.has_value()) {
+    if (unindexed_keys_.empty()) return true;
+    pass_.emplace(std::move(unindexed_keys_));
+    unindexed_keys_.clear();
+  }
+  absl::StatusOr<IndexPassResult> slice;
+  const absl::Time started = absl::Now();
   {
     absl::MutexLock lock(&writer_.mu);
-    pass = IndexAppendedKeys(writer_.db.get(), unindexed_keys_);
+    slice = pass_->IndexNextSlice(writer_.db.get(), index_slice_records_);
   }
-  if (!pass.ok()) {
-    // The appended rows stay durable and the pass is retried later.
+  const absl::Duration took = absl::Now() - started;
+  if (!slice.ok()) {
+    // The appended rows stay durable; the slice is retried later.
     EQ_LOG(kError, "indexing appended records failed: %s",
-           pass.status().ToString());
-    return;
+           slice.status().ToString());
+    return false;
   }
-  indexed_records_ += pass->indexed - pass->superseded;
-  unindexed_keys_.clear();  // keeps its capacity for the next pass
+  indexed_records_ += slice->indexed - slice->superseded;
+  if (slice->finished) pass_.reset();
   absl::MutexLock lock(&mu_);
-  ++stats_.index_passes;
-  stats_.unindexed_records = 0;
+  if (slice->finished) ++stats_.index_passes;
+  ++stats_.index_slices;
+  stats_.index_pass_time += took;
+  stats_.longest_index_slice = std::max(stats_.longest_index_slice, took);
+  stats_.unindexed_records = UnindexedRecords();
   ++commits_since_checkpoint_;
+  return true;
+}
+
+void SqliteStore::IndexEverything() {
+  while (UnindexedRecords() > 0 || pass_.has_value()) {
+    if (!IndexOneSlice()) return;
+  }
 }
 
 void SqliteStore::ProcessGroup(const std::vector<PendingCommit*>& group,
@@ -301,12 +335,19 @@ void SqliteStore::ProcessGroup(const std::vector<PendingCommit*>& group,
     // Committed batches are answered before any index pass, which can take
     // a while and must not hold up their acknowledgements.
     for (PendingCommit* pending : writes) pending->done = true;
-    stats_.unindexed_records = static_cast<int64_t>(unindexed_keys_.size());
+    stats_.unindexed_records = UnindexedRecords();
   }
-  if (!unindexed_keys_.empty() &&
-      (!index_requests.empty() || (idle && writes.empty()) ||
-       IndexPassIsDue())) {
-    RunIndexPass();
+  if (!index_requests.empty()) {
+    IndexEverything();  // a reader is waiting for exact answers
+  } else if (idle && writes.empty()) {
+    // Nothing has arrived for a while: index until something does.
+    bool quiet = true;
+    while (UnindexedRecords() > 0 && quiet && IndexOneSlice()) {
+      absl::MutexLock lock(&mu_);
+      quiet = queue_.empty() && !closing_;
+    }
+  } else if (IndexPassIsDue()) {
+    IndexOneSlice();
   }
   absl::MutexLock lock(&mu_);
   for (PendingCommit* pending : index_requests) pending->done = true;

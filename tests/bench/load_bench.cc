@@ -21,10 +21,12 @@
 // gateway_peak_rss_mb, load_retries.
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -34,6 +36,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/commands/submit_command.h"
 #include "tests/bench/bench_util.h"
@@ -52,6 +55,34 @@ namespace equilink::bench {
 namespace {
 
 using testing::SourcePath;
+
+// utime + stime of a running process, from /proc/<pid>/stat.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(stat, line);
+  // Fields after the command name, which is parenthesised and may hold
+  // spaces: state is field 3, utime 14, stime 15.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::vector<std::string> fields = absl::StrSplit(
+      absl::string_view(line).substr(close + 2), ' ', absl::SkipEmpty());
+  if (fields.size() < 13) return 0;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
+}
+
+// Commits queue behind an index pass: the longest one is a floor for the
+// worst ack latency. The store logs its passes when it closes.
+void PrintIndexPasses(const std::string& gateway_log) {
+  std::ifstream log(gateway_log);
+  for (std::string line; std::getline(log, line);) {
+    const size_t closed = line.find("store closed: ");
+    if (closed != std::string::npos) {
+      std::printf("%s\n", line.substr(closed).c_str());
+    }
+  }
+}
 
 int Main() {
   const int clients = absl::GetFlag(FLAGS_clients);
@@ -135,9 +166,15 @@ int Main() {
   for (std::thread& thread : threads) thread.join();
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   const long peak_kb = gateway.process.PeakRssKb();
+  const double gateway_cpu_seconds = ProcessCpuSeconds(gateway.process.pid());
   gateway.process.Signal(SIGTERM);
   OrDie(gateway.process.Wait(absl::Seconds(60)));
   if (failed) return 1;
+  // Both sides share this machine's cores: how the CPU split explains the
+  // latencies as much as anything the gateway does.
+  std::printf("CPU seconds: gateway %.1f, clients %.1f, over %.1f s wall\n",
+              gateway_cpu_seconds, ProcessCpuSeconds(getpid()), seconds);
+  PrintIndexPasses(dir.File("gateway.log"));
 
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto percentile = [&](double p) {

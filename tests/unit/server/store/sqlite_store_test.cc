@@ -13,7 +13,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/store/record_index.h"
 #include "server/store/schema.h"
+#include "server/store/sqlite/database.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/unit/server/store/store_test_util.h"
@@ -272,6 +274,92 @@ TEST_F(SqliteStoreTest, AppendedRecordsAreIndexedInBulk) {
   const SqliteStore::Stats stats = store_->GetStats();
   EXPECT_EQ(stats.unindexed_records, 0);
   EXPECT_EQ(stats.index_passes, 1u);
+}
+
+// A pass is committed in slices of consecutive keys, so commits between
+// them wait for one slice; the outcome is the one-transaction pass's. Three
+// versions of key 3 are pending with a slice size of 2: a key's rows are
+// never split between slices.
+TEST_F(SqliteStoreTest, IndexPassInSlicesHasTheSameOutcome) {
+  SqliteOptions options = Options(/*index_when_idle=*/false);
+  options.index_slice_records = 2;
+  Reopen(options);
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0, "old")),
+              IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s2", 0, 4, 3, "new")),
+              IsOk());
+  ASSERT_THAT(store_->CommitBatch(MakeBatch("RX1", "s3", 0, 1, 3, "newest")),
+              IsOk());
+  ASSERT_THAT(store_->IndexAppendedRecords(), IsOk());
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys k JOIN records r "
+                         "USING (record_id) WHERE k.record_pseudonym = "
+                         "r.record_pseudonym"),
+            7);
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(3));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s2"), IsOkAndHolds(3));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s3"), IsOkAndHolds(1));
+  EXPECT_EQ(raw.QueryInt("SELECT value FROM store_state WHERE name = "
+                         "'keys_indexed_through'"),
+            10);
+  const SqliteStore::Stats stats = store_->GetStats();
+  EXPECT_EQ(stats.index_passes, 1u);
+  EXPECT_GE(stats.index_slices, 3u);
+  EXPECT_EQ(stats.unindexed_records, 0);
+}
+
+// A crash between two slices of a pass leaves the watermark where it was:
+// the next start indexes every row of the pass again, and the rows the
+// committed slice did are left as they are (no row deleted or batch count
+// decremented twice).
+TEST_F(SqliteStoreTest, PassCutShortBetweenSlicesIsRedoneOnce) {
+  SqliteOptions options = Options(/*index_when_idle=*/false);
+  options.index_slice_records = 2;
+  store_.reset();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = SqliteStore::Open(options);
+    bool ok = store.ok() &&
+              (*store)->CommitBatch(MakeBatch("RX1", "s1", 0, 5, 0)).ok() &&
+              (*store)->CommitBatch(MakeBatch("RX1", "s2", 0, 4, 3)).ok();
+    _exit(ok ? 0 : 1);  // as if killed before any pass
+  }
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+  {
+    // The first slice of a pass commits; the process dies before the next.
+    sqlite::Database::Options db_options;
+    db_options.path = path_;
+    EQ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<sqlite::Database> db,
+                            sqlite::Database::Open(db_options));
+    EQ_ASSERT_OK_AND_ASSIGN(std::vector<AppendedKey> keys,
+                            ReadUnindexedKeys(db.get()));
+    IndexPass pass(std::move(keys));
+    EQ_ASSERT_OK_AND_ASSIGN(IndexPassResult slice,
+                            pass.IndexNextSlice(db.get(), 4));
+    // Keys 0, 1, 2 and both rows of key 3 (a key's rows stay together).
+    ASSERT_FALSE(slice.finished);
+    EXPECT_EQ(slice.indexed, 5);
+    EXPECT_EQ(slice.superseded, 1);
+  }
+  RawConnection raw(path_);
+  EXPECT_EQ(raw.QueryInt("SELECT value FROM store_state WHERE name = "
+                         "'keys_indexed_through'"),
+            0);
+  Reopen(options);
+  // Every row past the watermark: 9 appended, 1 deleted by the slice.
+  EXPECT_EQ(store_->GetStats().unindexed_records, 8);
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s1"), IsOkAndHolds(3));
+  EXPECT_THAT(store_->RecordsInSubmission("RX1", "s2"), IsOkAndHolds(4));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM records"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM record_keys"), 7);
+  EXPECT_EQ(raw.QueryInt("SELECT value FROM store_state WHERE name = "
+                         "'keys_indexed_through'"),
+            9);
 }
 
 TEST_F(SqliteStoreTest, NewestOfSeveralPendingVersionsWins) {
