@@ -258,12 +258,15 @@ class BlockIndex::Segment {
     index_.Insert(key, static_cast<uint32_t>(blocks_));
     starts_[2 * blocks_] = static_cast<uint32_t>(used_);
     for (std::span<const Row> part : {chain0_a, chain0_b}) {
+      // An empty span's data() may be null, which memcpy may not be given.
+      if (part.empty()) continue;
       std::memcpy(members_.data() + used_, part.data(),
                   part.size() * sizeof(Row));
       used_ += part.size();
     }
     starts_[2 * blocks_ + 1] = static_cast<uint32_t>(used_);
     for (std::span<const Row> part : {chain1_a, chain1_b}) {
+      if (part.empty()) continue;
       std::memcpy(members_.data() + used_, part.data(),
                   part.size() * sizeof(Row));
       used_ += part.size();

@@ -602,13 +602,14 @@ absl::StatusOr<uint64_t> SqliteStore::PurgeBatchRecords(
     for (;;) {
       EQ_ASSIGN_OR_RETURN(bool row, remove->Step());
       if (!row) break;
-      EQ_RETURN_IF_ERROR(unindex->BindText(0, remove->ColumnText(0)));
+      const std::string org_code = remove->ColumnText(0);
+      EQ_RETURN_IF_ERROR(unindex->BindText(0, org_code));
       const std::string pseudonym = remove->ColumnBlob(1);
       EQ_RETURN_IF_ERROR(unindex->BindBlob(1, pseudonym));
       EQ_RETURN_IF_ERROR(unindex->BindInt64(2, remove->ColumnInt64(2)));
       EQ_RETURN_IF_ERROR(unindex->Run());
       unindex->Reset();
-      ++removed_per_batch[{remove->ColumnText(0), remove->ColumnText(3),
+      ++removed_per_batch[{org_code, remove->ColumnText(3),
                            remove->ColumnInt64(4)}];
       ++removed;
     }

@@ -1,9 +1,11 @@
 #ifndef EQUILINK_SERVER_STORE_SQLITE_STATEMENT_H_
 #define EQUILINK_SERVER_STORE_SQLITE_STATEMENT_H_
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,6 +19,10 @@ namespace equilink::store::sqlite {
 // One prepared SQLite statement (RAII: finalized on destruction). Parameter
 // and column indices are 0-based, as in Chromium's sql::Statement.
 //
+template <typename T>
+concept TemporaryString = std::same_as<std::remove_cvref_t<T>, std::string> &&
+    !std::is_lvalue_reference_v<T>;
+
 // Text and blob bindings are NOT copied (SQLITE_STATIC), so binding costs no
 // allocation. REQUIRES: bound bytes stay valid until the statement is Reset()
 // or the parameter is bound again.
@@ -39,6 +45,16 @@ class Statement {
   absl::Status BindDouble(int index, double value);
   absl::Status BindText(int index, absl::string_view value);
   absl::Status BindBlob(int index, absl::string_view value);
+  // A temporary string would be gone before the statement runs (ASan found
+  // one in the retention purge): bind a named one.
+  template <typename String>
+  requires TemporaryString<String> absl::Status BindText(int index,
+                                                         String&& value)
+  = delete;
+  template <typename String>
+  requires TemporaryString<String> absl::Status BindBlob(int index,
+                                                         String&& value)
+  = delete;
 
   // Runs to the next row: true when a row is available through Column*,
   // false when the statement is done.

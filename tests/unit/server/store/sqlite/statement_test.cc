@@ -103,7 +103,8 @@ TEST_F(StatementTest, PrepareErrors) {
 TEST_F(StatementTest, ConstraintAndTypeErrorsAreInvalidArgument) {
   EQ_ASSERT_OK_AND_ASSIGN(
       auto insert, db_->GetUniqueStatement("INSERT INTO t (b) VALUES (?)"));
-  ASSERT_THAT(insert->BindBlob(0, std::string(200, 'x')), IsOk());
+  const std::string too_long(200, 'x');
+  ASSERT_THAT(insert->BindBlob(0, too_long), IsOk());
   EXPECT_THAT(insert->Run(), StatusIs(absl::StatusCode::kInvalidArgument,
                                       ::testing::HasSubstr("CHECK")));
   insert->Reset();
