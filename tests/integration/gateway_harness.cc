@@ -243,8 +243,9 @@ grpc::Status SubmitOneBatch(int port, const v1::TlsFiles& client,
 }
 
 const std::string& TestLinkageKeyPath() {
+  // Leaked on purpose, like the PKI above, and reachable from statics.
+  static const TempDir* const dir = new TempDir();
   static const std::string* const path = [] {
-    auto* dir = new TempDir();
     auto* key_path = new std::string(dir->File("linkage.key"));
     EQ_CHECK(client::RunKeygen(kTestLinkageKeyId, *key_path).ok());
     return key_path;
