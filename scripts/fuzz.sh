@@ -26,6 +26,11 @@ export ASAN_OPTIONS="detect_leaks=1:strict_init_order=1:check_initialization_ord
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$source_dir/tests/sanitizers/lsan.supp:print_suppressions=0"
 
+# Store-backed targets keep their SQLite files here (tmpfs when there is one, so commits do not
+# wait for a disk); removed after each target, so a crash leaves nothing behind.
+scratch_base=/dev/shm
+[ -d "$scratch_base" ] || scratch_base="$out"
+
 rows=()
 total_runs=0
 total_cpu_ms=0
@@ -45,11 +50,13 @@ for src in "$source_dir"/tests/fuzz/*_fuzz.cc; do
   rm -rf "$work"
   mkdir -p "$work/corpus"
   before=$(find "$artifacts" -name "$target-*" | wc -l)
+  scratch=$(mktemp -d "$scratch_base/equilink-fuzz-$target-XXXXXX")
   # /usr/bin/time measures the target's own CPU (user + system), not the wall clock.
-  /usr/bin/time -f '%U %S' -o "$work/cpu" \
+  EQUILINK_FUZZ_TMPDIR="$scratch" /usr/bin/time -f '%U %S' -o "$work/cpu" \
     "$binary" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 -rss_limit_mb=4096 \
     -artifact_prefix="$artifacts/$target-" "$work/corpus" "$corpus" > "$work/log" 2>&1
   rc=$?
+  rm -rf "$scratch"
   after=$(find "$artifacts" -name "$target-*" | wc -l)
   crashes=$((after - before))
   if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then

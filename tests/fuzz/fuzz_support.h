@@ -47,12 +47,16 @@ inline std::string ReadRepoFile(const std::string& relative) {
 }
 
 // A fresh directory, removed at exit (libFuzzer exits normally at the end of
-// -max_total_time). tmpfs when there is one: SQLite's fsync on every commit
-// would otherwise cap a store-backed target at a few hundred runs a second.
+// -max_total_time; a crash leaves it, so scripts/fuzz.sh points
+// EQUILINK_FUZZ_TMPDIR at a directory of its own and removes that). tmpfs
+// otherwise, when there is one: SQLite's fsync on every commit would cap a
+// store-backed target at a few hundred runs a second.
 inline const std::string& ScratchDir() {
   static const std::string* const dir = [] {
+    const char* chosen = getenv("EQUILINK_FUZZ_TMPDIR");
     const char* tmpdir = getenv("TMPDIR");
-    const std::string base = std::filesystem::is_directory("/dev/shm")
+    const std::string base = chosen != nullptr ? chosen
+                             : std::filesystem::is_directory("/dev/shm")
                                  ? "/dev/shm"
                                  : (tmpdir != nullptr ? tmpdir : "/tmp");
     std::string path = base + "/equilink-fuzz-XXXXXX";
