@@ -44,6 +44,15 @@ test-asan: asan-configure
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@bash scripts/test_asan.sh $(ASAN_DIR) $(JOBS)
 
+# Every libFuzzer target (tests/fuzz/*_fuzz.cc) for FUZZ_SECONDS each, from a scratch corpus seeded
+# by the committed one; prints and writes $(ASAN_DIR)/fuzz/report.json and fails on any crash
+# (docs/FUZZING.md). Builds only the fuzz targets, not the whole tree.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cc,%,$(wildcard tests/fuzz/*_fuzz.cc))
+
+fuzz: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
+	@bash scripts/fuzz.sh $(ASAN_DIR) $(FUZZ_SECONDS)
+
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "client/mapping/date_format.h"
 #include "client/mapping/value_mapper.h"
+#include "common/status/text_proto.h"
 #include "common/validate/record_rules.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -241,6 +242,12 @@ absl::StatusOr<v1::MappingProfile> ParseMappingProfile(absl::string_view text) {
   if (!parser.ParseFromString(std::string(text), &profile)) {
     return absl::InvalidArgumentError(
         absl::StrCat("mapping profile syntax: ", errors.Joined()));
+  }
+  // The profile id travels in every SubmissionBatch, whose binary form needs
+  // UTF-8 strings.
+  if (absl::Status utf8 = CheckStringFieldsAreUtf8(profile); !utf8.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mapping profile: ", utf8.message()));
   }
   if (absl::Status s = ValidateMappingProfile(profile); !s.ok()) return s;
   return profile;

@@ -13,9 +13,20 @@
 namespace equilink {
 
 // Parses `text` into `message` (cleared first). InvalidArgument with the
-// 1-based line and column of the first error.
+// 1-based line and column of the first error, or naming the first string
+// field that is not valid UTF-8 (see CheckStringFieldsAreUtf8).
 absl::Status ParseTextProto(absl::string_view text,
                             google::protobuf::Message* message);
+
+// OK when every `string` field set in `message`, at any depth, holds valid
+// UTF-8; otherwise InvalidArgument naming the field, never its value.
+// Protobuf's text-format and JSON parsers accept any bytes in a string
+// (escapes such as "\377"), but its binary parser refuses invalid UTF-8, so
+// such a message serialises into bytes that cannot be read back: a stored
+// agreement would no longer load, and a request built from it would be
+// refused by the gateway as unparseable. Call after any parser that is not
+// the binary one.
+absl::Status CheckStringFieldsAreUtf8(const google::protobuf::Message& message);
 
 }  // namespace equilink
 

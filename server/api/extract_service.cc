@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/rpc/status_grpc.h"
 #include "equilink/v1/record.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "server/extract/pull_request_check.h"
 #include "server/extract/released_fields.h"
 #include "server/governance/agreement_validator.h"
 #include "server/governance/extract_policy.h"
@@ -47,60 +47,9 @@ struct ReleasePlan {
   std::shared_ptr<const governance::OptOutSnapshot> optouts;
 };
 
-// The record's own keys: tokens of the providers' linkage domain, never
-// released whatever an agreement's whitelist says.
-bool IsRecordKeyField(absl::string_view field) {
-  return field == "record_pseudonym" || field == "nhs_number_token" ||
-         field == "match_keys" || field == "bloom";
-}
-
 bool IsKeyedToken(const v1::DataItem& item) {
   return item.item_class() == v1::ITEM_CLASS_PSEUDONYM ||
          item.transform() == v1::ITEM_TRANSFORM_KEYED_TOKEN;
-}
-
-// Same alphabet as every audit id field (server/audit/entry_rules.h).
-bool IsValidRequestId(absl::string_view id) {
-  if (id.size() > 64) return false;
-  for (const char c : id) {
-    if (!(absl::ascii_isalnum(c) || c == '.' || c == '_' || c == ':' ||
-          c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The E3 and E4 checks the policy library leaves to the service, which knows
-// that Pull releases records and which fields are keys.
-std::optional<Refusal> CheckRequestShape(const v1::PullRequest& request) {
-  if (!IsValidRequestId(request.request_id())) {
-    return Refusal{"REQUEST",
-                   "request_id must be 0-64 characters A-Z a-z 0-9 . _ : -"};
-  }
-  if (request.dataset_id().empty() || request.purpose_id().empty()) {
-    return Refusal{"E2", "purpose_id and dataset_id are required"};
-  }
-  if (request.identifiability() != v1::IDENTIFIABILITY_PSEUDONYMISED_RECORD) {
-    return Refusal{"E3",
-                   "Pull releases records: only "
-                   "IDENTIFIABILITY_PSEUDONYMISED_RECORD can be pulled"};
-  }
-  const google::protobuf::Descriptor* record =
-      v1::PseudonymisedRecord::descriptor();
-  for (const std::string& field : request.fields()) {
-    // Checked before any message or audit entry names a field, so both only
-    // ever hold real field names, never text the caller made up.
-    if (record->FindFieldByName(field) == nullptr) {
-      return Refusal{"E4",
-                     "a requested field is not a PseudonymisedRecord field"};
-    }
-    if (IsRecordKeyField(field)) {
-      return Refusal{"E4", absl::StrCat("requested field ", field,
-                                        " is a record key and never released")};
-    }
-  }
-  return std::nullopt;
 }
 
 // The fields of `agreement` to release at record level: those requested, or
@@ -114,7 +63,7 @@ std::optional<Refusal> ChooseFields(
   if (request.fields().empty()) {
     for (const v1::DataItem& item : agreement.data_items()) {
       const FieldDescriptor* field = record->FindFieldByName(item.field());
-      if (field == nullptr || IsRecordKeyField(item.field()) ||
+      if (field == nullptr || extract::IsRecordKeyField(item.field()) ||
           IsKeyedToken(item) ||
           !governance::ItemClassPermittedAt(item.item_class(),
                                             request.identifiability())) {
@@ -202,7 +151,7 @@ v1::AuditEntry EntryFor(const auth::Principal& principal,
   entry.mutable_principal()->set_role(std::string(auth::kRoleConsumer));
   entry.mutable_principal()->set_person(principal.person);
   entry.set_action(auth::AuditActionOf(kPullMethod));
-  if (IsValidRequestId(request.request_id())) {
+  if (extract::IsValidPullRequestId(request.request_id())) {
     entry.set_request_id(request.request_id());
   }
   return entry;
@@ -353,7 +302,11 @@ grpc::Status ExtractService::Decide(grpc::ServerContext* context,
   const v1::AuditEntry base = EntryFor(*principal, *request);
 
   ReleasePlan plan;
-  std::optional<Refusal> refusal = CheckRequestShape(*request);
+  std::optional<Refusal> refusal;
+  if (std::optional<extract::PullRequestRefusal> shape =
+          extract::CheckPullRequestShape(*request)) {
+    refusal = Refusal{std::move(shape->rule), std::move(shape->reason)};
+  }
   if (!refusal.has_value() && !request->cursor().empty()) {
     absl::StatusOr<extract::CursorMarks> marks = release_keys_->DecodeCursor(
         {principal->organisation_code, request->purpose_id(),

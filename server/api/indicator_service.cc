@@ -21,9 +21,6 @@ namespace {
 constexpr char kGetIndicatorsMethod[] =
     "/equilink.v1.IndicatorService/GetIndicators";
 
-// Five years: the longest pooling period a catalogue entry may use.
-constexpr int kMaxPeriodDays = 5 * 366;
-
 struct Refusal {
   std::string rule;
   std::string reason;
@@ -108,12 +105,9 @@ grpc::Status IndicatorService::Decide(grpc::ServerContext* context,
         absl::Status(code, absl::StrCat(why.rule, ": ", why.reason)));
   };
 
-  const std::optional<absl::CivilDay> first =
-      framework::ParseDay(request->period_first_day());
-  const std::optional<absl::CivilDay> last =
-      framework::ParseDay(request->period_last_day());
-  if (!first.has_value() || !last.has_value() || *last < *first ||
-      *last - *first > kMaxPeriodDays) {
+  const std::optional<framework::Period> period = framework::ParseRequestPeriod(
+      request->period_first_day(), request->period_last_day());
+  if (!period.has_value()) {
     return refuse(absl::StatusCode::kInvalidArgument,
                   {"E2",
                    "the period must be two dates YYYY-MM-DD, the first "
@@ -231,8 +225,7 @@ grpc::Status IndicatorService::Decide(grpc::ServerContext* context,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     absl::StatusOr<std::unique_ptr<framework::Population>> population =
-        framework::Population::Build(db_.get(), areas_,
-                                     framework::Period{*first, *last});
+        framework::Population::Build(db_.get(), areas_, *period);
     if (!population.ok()) {
       EQ_LOG(kError, "framework population unreadable: %s",
              population.status().ToString());

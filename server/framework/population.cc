@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
@@ -42,8 +43,16 @@ std::optional<absl::CivilDay> ParseDay(const std::string& text) {
   int year = 0;
   int month = 0;
   int day = 0;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
-      !absl::SimpleAtoi(text.substr(0, 4), &year) ||
+  // Digits only: SimpleAtoi alone would also take "+1", " 3" or "-0".
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+    return std::nullopt;
+  }
+  for (const size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+      return std::nullopt;
+    }
+  }
+  if (!absl::SimpleAtoi(text.substr(0, 4), &year) ||
       !absl::SimpleAtoi(text.substr(5, 2), &month) ||
       !absl::SimpleAtoi(text.substr(8, 2), &day)) {
     return std::nullopt;
@@ -54,6 +63,17 @@ std::optional<absl::CivilDay> ParseDay(const std::string& text) {
     return std::nullopt;
   }
   return civil;
+}
+
+std::optional<Period> ParseRequestPeriod(const std::string& first_day,
+                                         const std::string& last_day) {
+  const std::optional<absl::CivilDay> first = ParseDay(first_day);
+  const std::optional<absl::CivilDay> last = ParseDay(last_day);
+  if (!first.has_value() || !last.has_value() || *last < *first ||
+      *last - *first > kMaxRequestPeriodDays) {
+    return std::nullopt;
+  }
+  return Period{*first, *last};
 }
 
 EthnicGroup EthnicGroupOf(const std::string& category) {

@@ -135,6 +135,14 @@ class Population {
 // "YYYY-MM-DD" as a civil day; nullopt for anything else.
 std::optional<absl::CivilDay> ParseDay(const std::string& text);
 
+// Five years: the longest pooling period a catalogue entry may use.
+inline constexpr int kMaxRequestPeriodDays = 5 * 366;
+
+// The period an indicator request names: two ParseDay days, the first not
+// after the last, at most kMaxRequestPeriodDays apart; nullopt otherwise.
+std::optional<Period> ParseRequestPeriod(const std::string& first_day,
+                                         const std::string& last_day);
+
 }  // namespace equilink::framework
 
 #endif  // EQUILINK_SERVER_FRAMEWORK_POPULATION_H_

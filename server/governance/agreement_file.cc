@@ -37,6 +37,10 @@ absl::StatusOr<v1::Agreement> ParseAgreementJson(absl::string_view json) {
     return absl::InvalidArgumentError(
         absl::StrCat("agreement JSON: ", std::string(status.message())));
   }
+  if (absl::Status utf8 = CheckStringFieldsAreUtf8(agreement); !utf8.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("agreement JSON: ", utf8.message()));
+  }
   return agreement;
 }
 

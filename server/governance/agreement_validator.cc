@@ -218,18 +218,25 @@ void CheckDataItems(const v1::Agreement& a, Violations& v) {
       v1::PseudonymisedRecord::descriptor();
   absl::flat_hash_set<std::string> fields;
   const bool takes_submissions = HasFlow(a, v1::FLOW_SUBMISSION);
-  for (const v1::DataItem& item : a.data_items()) {
-    if (record->FindFieldByName(item.field()) == nullptr) {
-      v.Add("A7", absl::StrCat("data item ", item.field(),
-                               " is not a pseudonymised record field"));
+  for (int i = 0; i < a.data_items_size(); ++i) {
+    const v1::DataItem& item = a.data_items(i);
+    // An item is named by its field only once the field is known to be a
+    // record field: anything else is text from the file, which messages
+    // never repeat.
+    const bool known = record->FindFieldByName(item.field()) != nullptr;
+    const std::string name =
+        known ? absl::StrCat("data item ", item.field())
+              : absl::StrCat("data item ", i + 1, " (in file order)");
+    if (!known) {
+      v.Add("A7", absl::StrCat(name, " is not a pseudonymised record field"));
     }
     if (!fields.insert(item.field()).second)
-      v.Add("A7", absl::StrCat("data item ", item.field(), " is listed twice"));
+      v.Add("A7", absl::StrCat(name, " is listed twice"));
     if (item.item_class() == v1::DATA_ITEM_CLASS_UNSPECIFIED)
-      v.Add("A7", absl::StrCat("data item ", item.field(), " has no class"));
+      v.Add("A7", absl::StrCat(name, " has no class"));
     if (takes_submissions &&
         item.item_class() == v1::ITEM_CLASS_DIRECT_IDENTIFIER) {
-      v.Add("A7", absl::StrCat("data item ", item.field(),
+      v.Add("A7", absl::StrCat(name,
                                " is a direct identifier, which no submission "
                                "may carry"));
     }

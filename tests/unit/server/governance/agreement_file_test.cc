@@ -85,6 +85,15 @@ TEST(AgreementFileTest, UnknownJsonFieldIsRejected) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Found by agreement_fuzz: an escape such as "\377" put invalid UTF-8 into a
+// string field, and the canonical bytes the registry stores and hashes then
+// failed to parse back.
+TEST(AgreementFileTest, InvalidUtf8IsRejectedNamingTheField) {
+  EXPECT_THAT(
+      ParseAgreementText("agreement_id: \"X\"\ntitle: \"Youth \\377\"\n"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("title")));
+}
+
 TEST(AgreementFileTest, MissingFileIsNotFound) {
   EXPECT_THAT(LoadAgreementFile("deploy/agreements/no_such_file.textproto"),
               StatusIs(absl::StatusCode::kNotFound));

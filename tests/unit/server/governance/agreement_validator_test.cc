@@ -1,5 +1,8 @@
 #include "server/governance/agreement_validator.h"
 
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -15,6 +18,7 @@ using ::equilink::testing::StatusIs;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 v1::Agreement Submission() {
   return LoadExample(kSubmissionExample, v1::AGREEMENT_DRAFT);
@@ -86,6 +90,26 @@ TEST(AgreementValidatorTest, WhitelistedFieldNotInRecordBreaksA7) {
   agreement.mutable_data_items(0)->set_field("postcode");
   EXPECT_THAT(FindAgreementRuleViolations(agreement),
               Contains(HasSubstr("agreement rule A7")));
+}
+
+// Found by agreement_fuzz: the A7 messages repeated the unknown field's text
+// from the file, and messages name fields and rules, never values.
+TEST(AgreementValidatorTest, UnknownFieldIsNamedByPositionNotByItsText) {
+  v1::Agreement agreement = Submission();
+  agreement.mutable_data_items(1)->set_field("ethnic\x7f category");
+  agreement.mutable_data_items(1)->set_item_class(
+      v1::DATA_ITEM_CLASS_UNSPECIFIED);
+  const std::vector<std::string> violations =
+      FindAgreementRuleViolations(agreement);
+  EXPECT_THAT(violations,
+              Contains("agreement rule A7: data item 2 (in file order) is not "
+                       "a pseudonymised record field"));
+  EXPECT_THAT(violations,
+              Contains("agreement rule A7: data item 2 (in file order) has no "
+                       "class"));
+  for (const std::string& violation : violations) {
+    EXPECT_THAT(violation, Not(HasSubstr("ethnic")));
+  }
 }
 
 TEST(AgreementValidatorTest, DirectIdentifierOnSubmissionAgreementBreaksA7) {
