@@ -148,8 +148,7 @@ absl::StatusOr<std::unique_ptr<P256HashToCurve>> P256HashToCurve::Create() {
   if (h->group_ == nullptr || ctx == nullptr)
     return OpenSslError("P-256 group");
   h->order_ = EC_GROUP_get0_order(h->group_.get());
-  for (BignumPtr* bn :
-       {&h->p_, &h->a_, &h->b_, &h->z_, &h->c1_, &h->c2_, &h->p_minus_2_}) {
+  for (BignumPtr* bn : {&h->p_, &h->a_, &h->b_, &h->z_, &h->c1_, &h->c2_}) {
     bn->reset(BN_new());
     if (*bn == nullptr) return OpenSslError("P-256 constants");
   }
@@ -163,18 +162,10 @@ absl::StatusOr<std::unique_ptr<P256HashToCurve>> P256HashToCurve::Create() {
       !BN_rshift(h->c1_.get(), h->c1_.get(), 2) ||
       !BN_set_word(ten.get(), 10) ||
       BN_mod_sqrt(h->c2_.get(), ten.get(), h->p_.get(), ctx.get()) == nullptr ||
-      !BN_copy(h->p_minus_2_.get(), h->p_.get()) ||
-      !BN_sub_word(h->p_minus_2_.get(), 2) ||
       !BN_MONT_CTX_set(h->mont_p_.get(), h->p_.get(), ctx.get())) {
     return OpenSslError("P-256 constants");
   }
   return h;
-}
-
-bool P256HashToCurve::FieldInvert(BIGNUM* out, const BIGNUM* x,
-                                  BN_CTX* ctx) const {
-  return BN_mod_exp_mont_consttime(out, x, p_minus_2_.get(), p_.get(), ctx,
-                                   mont_p_.get()) == 1;
 }
 
 bool P256HashToCurve::SqrtRatio(const BIGNUM* u, const BIGNUM* v, BIGNUM* y,
@@ -239,9 +230,13 @@ absl::Status P256HashToCurve::MapToCurve(const BIGNUM* u, EC_POINT* out,
       CtSelect(y, y1, y, is_gx1_square) &&                  // 22
       BN_sub(neg, p, y) &&                                  // 23-24: y has
       CtSelect(y, y, neg, BN_is_odd(u) == BN_is_odd(y)) &&  // u's sign
-      FieldInvert(tv5, tv4, ctx) &&                         // 25
-      BN_mod_mul(x, x, tv5, p, ctx) &&
-      EC_POINT_set_affine_coordinates(group_.get(), out, x, y, ctx);
+      // 25, x / tv4, without an inversion: the Jacobian point (x * tv4,
+      // y * tv4^3, tv4) is the affine (x / tv4, y), and OpenSSL's own field
+      // code does one inversion when the point is finally encoded.
+      BN_mod_mul(x, x, tv4, p, ctx) && BN_mod_sqr(tv5, tv4, p, ctx) &&
+      BN_mod_mul(tv5, tv5, tv4, p, ctx) && BN_mod_mul(y, y, tv5, p, ctx) &&
+      EC_POINT_set_Jprojective_coordinates_GFp(group_.get(), out, x, y, tv4,
+                                               ctx);
   if (!ok) return OpenSslError("map_to_curve");
   return absl::OkStatus();
 }

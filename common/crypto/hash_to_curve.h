@@ -9,10 +9,11 @@
 // tools.
 //
 // The message is usually an identifier, so everything derived from it is
-// treated as secret: the map uses constant-time exponentiation for the square
-// root and the inversion and selects results without branching on them, and
-// temporaries are cleansed. OpenSSL's BIGNUM multiply and reduce are not
-// guaranteed constant-time, so this is hardening, not a proof.
+// treated as secret: the map takes its square root with a constant-time
+// exponentiation, needs no inversion (it returns Jacobian coordinates),
+// selects results with byte masks rather than branches, and cleanses its
+// temporaries. OpenSSL's BIGNUM multiply and reduce are not guaranteed
+// constant-time, so this is hardening, not a proof.
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -100,8 +101,6 @@ class P256HashToCurve {
  private:
   P256HashToCurve() = default;
 
-  // out = 1/x mod p by Fermat, with a constant-time exponentiation.
-  bool FieldInvert(BIGNUM* out, const BIGNUM* x, BN_CTX* ctx) const;
   // sqrt_ratio for q = 3 (mod 4) (RFC 9380 appendix F.2.1.2).
   bool SqrtRatio(const BIGNUM* u, const BIGNUM* v, BIGNUM* y, bool* is_square,
                  BN_CTX* ctx) const;
@@ -111,10 +110,9 @@ class P256HashToCurve {
   BignumPtr p_;
   BignumPtr a_;
   BignumPtr b_;
-  BignumPtr z_;          // -10 mod p
-  BignumPtr c1_;         // (p - 3) / 4
-  BignumPtr c2_;         // sqrt(-Z) = sqrt(10) mod p
-  BignumPtr p_minus_2_;  // inversion exponent
+  BignumPtr z_;   // -10 mod p
+  BignumPtr c1_;  // (p - 3) / 4
+  BignumPtr c2_;  // sqrt(-Z) = sqrt(10) mod p
   BnMontCtxPtr mont_p_;
 };
 

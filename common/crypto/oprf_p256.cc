@@ -18,6 +18,7 @@ namespace {
 // because of the embedded zero byte.
 constexpr char kHashToGroupDst[] = "HashToGroup-OPRFV1-\0-P256-SHA256";
 constexpr char kDeriveKeyPairDst[] = "DeriveKeyPairOPRFV1-\0-P256-SHA256";
+constexpr char kHashToScalarDst[] = "HashToScalar-OPRFV1-\0-P256-SHA256";
 constexpr absl::string_view kFinalizeLabel = "Finalize";
 
 constexpr absl::string_view Dst(const char* literal, size_t size) {
@@ -63,8 +64,7 @@ absl::Status HashToGroup(const P256HashToCurve& h2c, absl::string_view input,
                          EC_POINT* out, BN_CTX* ctx) {
   absl::Status s = CheckInputLength(input);
   if (s.ok()) {
-    s = h2c.HashToCurve(input, Dst(kHashToGroupDst, sizeof(kHashToGroupDst)),
-                        out, ctx);
+    s = h2c.HashToCurve(input, OprfP256HashToGroupDst(), out, ctx);
   }
   if (s.ok() && EC_POINT_is_at_infinity(h2c.group(), out)) {
     s = absl::InvalidArgumentError("OPRF input hashes to the identity");
@@ -73,6 +73,16 @@ absl::Status HashToGroup(const P256HashToCurve& h2c, absl::string_view input,
 }
 
 }  // namespace
+
+absl::string_view OprfP256HashToGroupDst() {
+  return Dst(kHashToGroupDst, sizeof(kHashToGroupDst));
+}
+absl::string_view OprfP256HashToScalarDst() {
+  return Dst(kHashToScalarDst, sizeof(kHashToScalarDst));
+}
+absl::string_view OprfP256DeriveKeyPairDst() {
+  return Dst(kDeriveKeyPairDst, sizeof(kDeriveKeyPairDst));
+}
 
 // ---------------------------------------------------------------- client
 
@@ -218,8 +228,7 @@ absl::StatusOr<SecretBytes> OprfP256Server::DeriveKey(absl::string_view seed,
     buf[derive_input.size() - 1] = static_cast<uint8_t>(counter);
     absl::Status s =
         (*h2c)->HashToScalar(derive_input.UnsafeSecretView(),
-                             Dst(kDeriveKeyPairDst, sizeof(kDeriveKeyPairDst)),
-                             key.get(), ctx.get());
+                             OprfP256DeriveKeyPairDst(), key.get(), ctx.get());
     if (!s.ok()) return s;
     if (!BN_is_zero(key.get())) {
       SecretBytes out(kP256ScalarBytes);

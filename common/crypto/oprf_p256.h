@@ -34,6 +34,15 @@ inline constexpr size_t kOprfP256SeedBytes = 32;
 // Inputs and key infos are length-prefixed with two bytes in the protocol.
 inline constexpr size_t kOprfP256MaxInputBytes = 65535;
 
+// The suite's domain-separation tags (RFC 9497 sections 3.1, 3.2.1, 4.3),
+// each ending in contextString = "OPRFV1-" || 0x00 || "-P256-SHA256".
+// HashToScalar is not used by OPRF mode itself; it is here for callers that
+// need the suite's HashToScalar (P256HashToCurve::HashToScalar with this DST),
+// such as a later VOPRF proof.
+absl::string_view OprfP256HashToGroupDst();
+absl::string_view OprfP256HashToScalarDst();
+absl::string_view OprfP256DeriveKeyPairDst();
+
 // What Blind() returns. The blind is needed once, by Finalize(), and should be
 // dropped afterwards; the element goes to the key custodian.
 struct OprfP256BlindedInput {

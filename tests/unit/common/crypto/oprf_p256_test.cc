@@ -70,6 +70,13 @@ class OprfP256Test : public ::testing::Test {
   std::unique_ptr<OprfP256Server> server_;
 };
 
+TEST(OprfP256DstTest, DstsEndInTheContextString) {
+  const std::string context("OPRFV1-\0-P256-SHA256", 20);
+  EXPECT_EQ(OprfP256HashToGroupDst(), "HashToGroup-" + context);
+  EXPECT_EQ(OprfP256HashToScalarDst(), "HashToScalar-" + context);
+  EXPECT_EQ(OprfP256DeriveKeyPairDst(), "DeriveKeyPair" + context);
+}
+
 TEST_F(OprfP256Test, Rfc9497DeriveKeyPair) {
   auto key = OprfP256Server::DeriveKey(Bytes(kSeed), Bytes(kKeyInfo));
   ASSERT_THAT(key, IsOk());
