@@ -1,12 +1,11 @@
 #ifndef EQUILINK_COMMON_CRYPTO_HASH_TO_CURVE_H_
 #define EQUILINK_COMMON_CRYPTO_HASH_TO_CURVE_H_
 
-// RFC 9380 hashing to NIST P-256: expand_message_xmd with SHA-256, and the
-// suites P256_XMD:SHA-256_SSWU_RO_ (HashToCurve) and P256_XMD:SHA-256_SSWU_NU_
-// (EncodeToCurve), plus hash_to_field into the group order, which RFC 9497
-// uses as HashToScalar. The OPRF in oprf_p256.h is the only intended caller of
-// the point-level API; the byte-level methods exist for test vectors and
-// tools.
+// RFC 9380 hashing to NIST P-256: the suites P256_XMD:SHA-256_SSWU_RO_
+// (HashToCurve) and P256_XMD:SHA-256_SSWU_NU_ (EncodeToCurve), plus
+// hash_to_field into the group order, which RFC 9497 uses as HashToScalar. The
+// OPRF in oprf_p256.h is the only intended caller of the point-level API; the
+// byte-level methods exist for test vectors and tools.
 //
 // The message is usually an identifier, so everything derived from it is
 // treated as secret: the map takes its square root with a constant-time
@@ -28,22 +27,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/crypto/expand_message_xmd.h"
 #include "common/crypto/openssl_ptr.h"
 
 namespace equilink {
-
-// expand_message_xmd (RFC 9380 section 5.3.1) with SHA-256, writing
-// out.size() uniform bytes. A DST longer than 255 bytes is first hashed as
-// section 5.3.3 says. InvalidArgument if the DST is empty or out.size() is 0
-// or above 8160 (255 SHA-256 blocks).
-absl::Status ExpandMessageXmdSha256(absl::string_view msg,
-                                    absl::string_view dst,
-                                    absl::Span<uint8_t> out);
-
-// Convenience form returning the bytes as a string.
-absl::StatusOr<std::string> ExpandMessageXmdSha256(absl::string_view msg,
-                                                   absl::string_view dst,
-                                                   size_t len_in_bytes);
 
 // Holds P-256 and the map's constants. Immutable after Create(); every method
 // is const and thread-safe provided each thread passes its own BN_CTX.

@@ -5,6 +5,7 @@
 #include <openssl/obj_mac.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -173,6 +174,38 @@ TEST_F(OprfP256Test, RandomBlindRoundTripEqualsDirectEvaluation) {
     ASSERT_THAT(output, IsOk());
     EXPECT_EQ(*output, *direct);
   }
+}
+
+TEST_F(OprfP256Test, SharedClientAndServerAcrossThreads) {
+  // The key service shares one server between request threads and the client
+  // one client between worker threads; each call must use only its own
+  // scratch state.
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::string> expected;
+  for (int i = 0; i < kThreads * kPerThread; ++i) {
+    auto direct = server_->Evaluate(absl::StrCat("input-", i));
+    ASSERT_THAT(direct, IsOk());
+    expected.push_back(*direct);
+  }
+  std::vector<std::string> got(expected.size());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int j = 0; j < kPerThread; ++j) {
+        const int i = t * kPerThread + j;
+        const std::string input = absl::StrCat("input-", i);
+        auto blinded = client_->Blind(input);
+        if (!blinded.ok()) continue;
+        auto evaluated = server_->BlindEvaluate(blinded->blinded_element);
+        if (!evaluated.ok()) continue;
+        auto output = client_->Finalize(input, blinded->blind, *evaluated);
+        if (output.ok()) got[i] = *output;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(got, expected);
 }
 
 TEST_F(OprfP256Test, FreshBlindsHideTheInput) {
