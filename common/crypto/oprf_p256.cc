@@ -195,6 +195,85 @@ absl::StatusOr<std::string> OprfP256Client::Finalize(
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> OprfP256Client::FinalizeBatch(
+    absl::Span<const absl::string_view> inputs,
+    absl::Span<const OprfP256BlindedInput> blinded,
+    absl::Span<const absl::string_view> evaluated_elements) const {
+  const size_t count = inputs.size();
+  if (blinded.size() != count || evaluated_elements.size() != count) {
+    return absl::InvalidArgumentError("FinalizeBatch spans differ in length");
+  }
+  std::vector<std::string> out;
+  if (count == 0) return out;
+  const EC_GROUP* group = h2c_->group();
+  const BIGNUM* order = h2c_->order();
+  BnCtxPtr ctx(BN_CTX_new());
+  EcPointPtr point(EC_POINT_new(group));
+  BignumPtr inverse(BN_new());
+  BignumPtr scalar(BN_new());
+  // prefix[i] = blind_0 * ... * blind_i mod n; all secret.
+  std::vector<BignumPtr> prefix(count);
+  if (ctx == nullptr || point == nullptr || inverse == nullptr ||
+      scalar == nullptr) {
+    return OpenSslError("Finalize");
+  }
+  for (size_t i = 0; i < count; ++i) {
+    absl::Status s = CheckInputLength(inputs[i]);
+    prefix[i].reset(BN_new());
+    if (prefix[i] == nullptr) return OpenSslError("Finalize");
+    BN_set_flags(prefix[i].get(), BN_FLG_CONSTTIME);
+    if (s.ok()) {
+      s = DeserializeP256Scalar(group, blinded[i].blind.UnsafeSecretView(),
+                                /*allow_zero=*/false, scalar.get());
+    }
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch entry ", i, ": ", s.message()));
+    }
+    if (i == 0 ? !BN_copy(prefix[i].get(), scalar.get())
+               : !BN_mod_mul(prefix[i].get(), prefix[i - 1].get(), scalar.get(),
+                             order, ctx.get())) {
+      return OpenSslError("Finalize");
+    }
+  }
+  BN_set_flags(inverse.get(), BN_FLG_CONSTTIME);
+  if (!BN_mod_exp_mont_consttime(inverse.get(), prefix[count - 1].get(),
+                                 order_minus_2_.get(), order, ctx.get(),
+                                 EC_GROUP_get_mont_data(group))) {
+    return OpenSslError("Finalize");
+  }
+  // Walk back: inverse holds 1/(b_0...b_i); 1/b_i = inverse * prefix[i-1],
+  // then inverse *= b_i leaves 1/(b_0...b_{i-1}).
+  out.resize(count);
+  uint8_t unblinded[kP256ElementBytes];
+  for (size_t i = count; i-- > 0;) {
+    absl::Status s = DeserializeP256Element(group, evaluated_elements[i],
+                                            point.get(), ctx.get());
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch entry ", i, ": ", s.message()));
+    }
+    BIGNUM* blind_inverse = prefix[i].get();  // prefix[i] is no longer needed
+    const bool ok =
+        (i == 0 ? BN_copy(blind_inverse, inverse.get()) != nullptr
+                : BN_mod_mul(blind_inverse, inverse.get(), prefix[i - 1].get(),
+                             order, ctx.get())) &&
+        DeserializeP256Scalar(group, blinded[i].blind.UnsafeSecretView(),
+                              /*allow_zero=*/false, scalar.get())
+            .ok() &&
+        BN_mod_mul(inverse.get(), inverse.get(), scalar.get(), order,
+                   ctx.get()) &&
+        EC_POINT_mul(group, point.get(), nullptr, point.get(), blind_inverse,
+                     ctx.get());
+    if (!ok) return OpenSslError("Finalize");
+    s = SerializeP256Element(group, point.get(), unblinded, ctx.get());
+    if (!s.ok()) return s;
+    out[i] = FinalizeHash(inputs[i], unblinded);
+  }
+  OPENSSL_cleanse(unblinded, sizeof(unblinded));
+  return out;
+}
+
 // ---------------------------------------------------------------- server
 
 OprfP256Server::OprfP256Server(std::unique_ptr<P256HashToCurve> h2c,

@@ -75,6 +75,16 @@ class OprfP256Client {
       absl::string_view input, const SecretBytes& blind,
       absl::string_view evaluated_element) const;
 
+  // Finalize for a batch: output[i] = Finalize(inputs[i], blinded[i].blind,
+  // evaluated_elements[i]), with one constant-time inversion for the whole
+  // batch (Montgomery's trick) instead of one per element. All or nothing:
+  // InvalidArgument if the three spans differ in length, or naming the index
+  // of an entry whose input, blind or element is invalid.
+  absl::StatusOr<std::vector<std::string>> FinalizeBatch(
+      absl::Span<const absl::string_view> inputs,
+      absl::Span<const OprfP256BlindedInput> blinded,
+      absl::Span<const absl::string_view> evaluated_elements) const;
+
  private:
   OprfP256Client(std::unique_ptr<P256HashToCurve> h2c, BignumPtr order_minus_2);
 

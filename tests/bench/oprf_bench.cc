@@ -125,6 +125,39 @@ void BM_ClientBlindFinalize(benchmark::State& state) {
 }
 BENCHMARK(BM_ClientBlindFinalize)->Threads(1)->Threads(2)->UseRealTime();
 
+// As above, but Finalize for the whole batch at once (one inversion).
+void BM_ClientBlindFinalizeBatch(benchmark::State& state) {
+  const int kBatch = 256;
+  std::vector<std::string> inputs;
+  for (int i = 0; i < kBatch; ++i) {
+    inputs.push_back(Input(i + 100000 * state.thread_index()));
+  }
+  const std::vector<absl::string_view> input_views(inputs.begin(),
+                                                   inputs.end());
+  std::vector<OprfP256BlindedInput> blinded(kBatch);
+  std::vector<absl::string_view> views(kBatch);
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) {
+      auto b = Client().Blind(inputs[i]);
+      EQ_CHECK(b.ok());
+      blinded[i] = *std::move(b);
+      views[i] = blinded[i].blinded_element;
+    }
+    state.PauseTiming();
+    auto evaluated = Server().BlindEvaluateBatch(views);
+    EQ_CHECK(evaluated.ok());
+    const std::vector<absl::string_view> evaluated_views(evaluated->begin(),
+                                                         evaluated->end());
+    state.ResumeTiming();
+    auto outputs =
+        Client().FinalizeBatch(input_views, blinded, evaluated_views);
+    EQ_CHECK(outputs.ok());
+    benchmark::DoNotOptimize(outputs);
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+BENCHMARK(BM_ClientBlindFinalizeBatch)->Threads(1)->Threads(2)->UseRealTime();
+
 void BM_Evaluate(benchmark::State& state) {
   int i = 0;
   for (auto _ : state) {

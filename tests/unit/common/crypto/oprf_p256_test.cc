@@ -56,6 +56,41 @@ constexpr OprfVector kVectors[] = {
      "c748ca6dd327f0ce85f4ae3a8cd6d4d5390bbb804c9e12dcf94f853fece3dcce"},
 };
 
+// The smallest x for which x^3 - 3x + b is not a square mod p, found with
+// Euler's criterion independently of OpenSSL's point decoding: a compressed
+// encoding of it names no point on the curve.
+std::string OffCurveCompressedPoint() {
+  BN_CTX* ctx = BN_CTX_new();
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  BIGNUM* p = BN_new();
+  BIGNUM* a = BN_new();
+  BIGNUM* b = BN_new();
+  BIGNUM* x = BN_new();
+  BIGNUM* rhs = BN_new();
+  BIGNUM* t = BN_new();
+  BIGNUM* e = BN_new();
+  EC_GROUP_get_curve(group, p, a, b, ctx);
+  BN_rshift1(e, p);  // (p - 1) / 2, as p is odd
+  std::string out;
+  for (unsigned long i = 1; i < 100 && out.empty(); ++i) {
+    BN_set_word(x, i);
+    BN_mod_sqr(rhs, x, p, ctx);
+    BN_mod_add(rhs, rhs, a, p, ctx);
+    BN_mod_mul(rhs, rhs, x, p, ctx);
+    BN_mod_add(rhs, rhs, b, p, ctx);
+    BN_mod_exp(t, rhs, e, p, ctx);
+    if (!BN_is_one(t)) {
+      out.assign(33, '\0');
+      out[0] = '\x02';
+      BN_bn2binpad(x, reinterpret_cast<uint8_t*>(out.data()) + 1, 32);
+    }
+  }
+  for (BIGNUM* bn : {p, a, b, x, rhs, t, e}) BN_free(bn);
+  EC_GROUP_free(group);
+  BN_CTX_free(ctx);
+  return out;
+}
+
 class OprfP256Test : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -132,6 +167,80 @@ TEST_F(OprfP256Test, BatchedBlindEvaluateMatchesTheVectors) {
   ASSERT_EQ(evaluated->size(), 2u);
   EXPECT_EQ(Hex((*evaluated)[0]), kVectors[0].evaluation_element);
   EXPECT_EQ(Hex((*evaluated)[1]), kVectors[1].evaluation_element);
+}
+
+TEST_F(OprfP256Test, FinalizeBatchMatchesTheVectors) {
+  std::vector<std::string> inputs;
+  std::vector<std::string> evaluated;
+  std::vector<OprfP256BlindedInput> blinded;
+  for (const OprfVector& v : kVectors) {
+    inputs.push_back(Bytes(v.input));
+    evaluated.push_back(Bytes(v.evaluation_element));
+    blinded.push_back({SecretBytes(Bytes(v.blind)), Bytes(v.blinded_element)});
+  }
+  const std::vector<absl::string_view> input_views(inputs.begin(),
+                                                   inputs.end());
+  const std::vector<absl::string_view> evaluated_views(evaluated.begin(),
+                                                       evaluated.end());
+  auto outputs = client_->FinalizeBatch(input_views, blinded, evaluated_views);
+  ASSERT_THAT(outputs, IsOk());
+  ASSERT_EQ(outputs->size(), 2u);
+  EXPECT_EQ(Hex((*outputs)[0]), kVectors[0].output);
+  EXPECT_EQ(Hex((*outputs)[1]), kVectors[1].output);
+}
+
+TEST_F(OprfP256Test, FinalizeBatchWithRandomBlindsEqualsEvaluate) {
+  constexpr int kCount = 17;
+  std::vector<std::string> inputs;
+  std::vector<OprfP256BlindedInput> blinded;
+  for (int i = 0; i < kCount; ++i) {
+    inputs.push_back(absl::StrCat("input-", i));
+    auto b = client_->Blind(inputs.back());
+    ASSERT_THAT(b, IsOk());
+    blinded.push_back(*std::move(b));
+  }
+  std::vector<absl::string_view> element_views;
+  for (const OprfP256BlindedInput& b : blinded) {
+    element_views.push_back(b.blinded_element);
+  }
+  auto evaluated = server_->BlindEvaluateBatch(element_views);
+  ASSERT_THAT(evaluated, IsOk());
+  const std::vector<absl::string_view> input_views(inputs.begin(),
+                                                   inputs.end());
+  const std::vector<absl::string_view> evaluated_views(evaluated->begin(),
+                                                       evaluated->end());
+  auto outputs = client_->FinalizeBatch(input_views, blinded, evaluated_views);
+  ASSERT_THAT(outputs, IsOk());
+  ASSERT_EQ(outputs->size(), static_cast<size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) {
+    auto direct = server_->Evaluate(inputs[i]);
+    ASSERT_THAT(direct, IsOk());
+    EXPECT_EQ((*outputs)[i], *direct) << i;
+  }
+}
+
+TEST_F(OprfP256Test, FinalizeBatchRefusals) {
+  std::vector<OprfP256BlindedInput> blinded;
+  blinded.push_back({SecretBytes(Bytes(kVectors[0].blind)), ""});
+  blinded.push_back({SecretBytes(Bytes(kVectors[1].blind)), ""});
+  const std::string good = Bytes(kVectors[0].evaluation_element);
+  const std::string off_curve = OffCurveCompressedPoint();
+  const std::vector<absl::string_view> inputs = {"a", "b"};
+  const std::vector<absl::string_view> bad_element = {good, off_curve};
+  EXPECT_THAT(
+      client_->FinalizeBatch(inputs, blinded, bad_element),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch entry 1")));
+  const std::vector<absl::string_view> one = {good};
+  EXPECT_THAT(client_->FinalizeBatch(inputs, blinded, one),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  blinded[0].blind = SecretBytes(std::string(32, '\0'));
+  const std::vector<absl::string_view> both = {good, good};
+  EXPECT_THAT(
+      client_->FinalizeBatch(inputs, blinded, both),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch entry 0")));
+  auto empty = client_->FinalizeBatch({}, {}, {});
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_TRUE(empty->empty());
 }
 
 TEST(OprfP256BatchTest, Rfc9497VoprfBatchVectorElements) {
@@ -241,41 +350,6 @@ TEST_F(OprfP256Test, RejectsOverlongInputs) {
   EXPECT_THAT(client_->Finalize(input, SecretBytes(Bytes(kVectors[0].blind)),
                                 Bytes(kVectors[0].evaluation_element)),
               StatusIs(absl::StatusCode::kInvalidArgument));
-}
-
-// The smallest x for which x^3 - 3x + b is not a square mod p, found with
-// Euler's criterion independently of OpenSSL's point decoding: a compressed
-// encoding of it names no point on the curve.
-std::string OffCurveCompressedPoint() {
-  BN_CTX* ctx = BN_CTX_new();
-  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-  BIGNUM* p = BN_new();
-  BIGNUM* a = BN_new();
-  BIGNUM* b = BN_new();
-  BIGNUM* x = BN_new();
-  BIGNUM* rhs = BN_new();
-  BIGNUM* t = BN_new();
-  BIGNUM* e = BN_new();
-  EC_GROUP_get_curve(group, p, a, b, ctx);
-  BN_rshift1(e, p);  // (p - 1) / 2, as p is odd
-  std::string out;
-  for (unsigned long i = 1; i < 100 && out.empty(); ++i) {
-    BN_set_word(x, i);
-    BN_mod_sqr(rhs, x, p, ctx);
-    BN_mod_add(rhs, rhs, a, p, ctx);
-    BN_mod_mul(rhs, rhs, x, p, ctx);
-    BN_mod_add(rhs, rhs, b, p, ctx);
-    BN_mod_exp(t, rhs, e, p, ctx);
-    if (!BN_is_one(t)) {
-      out.assign(33, '\0');
-      out[0] = '\x02';
-      BN_bn2binpad(x, reinterpret_cast<uint8_t*>(out.data()) + 1, 32);
-    }
-  }
-  for (BIGNUM* bn : {p, a, b, x, rhs, t, e}) BN_free(bn);
-  EC_GROUP_free(group);
-  BN_CTX_free(ctx);
-  return out;
 }
 
 TEST_F(OprfP256Test, DeserializeElementRefusesBadEncodings) {
