@@ -99,16 +99,8 @@ std::optional<Refusal> PlanRelease(
     const std::string& consumer, const v1::PullRequest& request,
     const governance::AgreementSnapshot& agreements,
     const governance::OptOutRegistry& optouts, ReleasePlan* plan) {
-  const std::vector<std::string> fields(request.fields().begin(),
-                                        request.fields().end());
-  governance::ExtractRequest check;
-  check.consumer_organisation = consumer;
-  check.purpose_id = request.purpose_id();
-  check.dataset_id = request.dataset_id();
-  check.day = agreements.day;
-  check.level = request.identifiability();
-  check.fields = fields;
-  plan->decision = governance::CheckExtract(agreements.agreements, check);
+  plan->decision = governance::CheckPullExtract(agreements.agreements, consumer,
+                                                request, agreements.day);
   if (!plan->decision.allowed()) {
     return Refusal{plan->decision.rule, plan->decision.reason};
   }

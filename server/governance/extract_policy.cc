@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "server/governance/agreement_validator.h"
@@ -71,6 +73,22 @@ PolicyDecision CheckExtract(absl::Span<const v1::Agreement> agreements,
   return DecideOnFlows(
       agreements, query, "E4", kRuleOrder,
       [&](const FlowMatch& match) { return CheckAgainstFlow(match, request); });
+}
+
+PolicyDecision CheckPullExtract(absl::Span<const v1::Agreement> agreements,
+                                absl::string_view consumer,
+                                const v1::PullRequest& request,
+                                absl::CivilDay day) {
+  const std::vector<std::string> fields(request.fields().begin(),
+                                        request.fields().end());
+  ExtractRequest check;
+  check.consumer_organisation = consumer;
+  check.purpose_id = request.purpose_id();
+  check.dataset_id = request.dataset_id();
+  check.day = day;
+  check.level = request.identifiability();
+  check.fields = fields;
+  return CheckExtract(agreements, check);
 }
 
 }  // namespace equilink::governance

@@ -18,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/types/span.h"
 #include "equilink/v1/agreement.pb.h"
+#include "equilink/v1/extract.pb.h"
 #include "server/governance/policy_decision.h"
 
 namespace equilink::governance {
@@ -36,6 +37,14 @@ struct ExtractRequest {
 // (a BLOCK) naming the E rule that stopped the closest candidate.
 PolicyDecision CheckExtract(absl::Span<const v1::Agreement> agreements,
                             const ExtractRequest& request);
+
+// CheckExtract for a Pull of records: `request`'s purpose, dataset,
+// identifiability and fields, asked by `consumer` on `day`. One place for the
+// extract service and its fuzz target.
+PolicyDecision CheckPullExtract(absl::Span<const v1::Agreement> agreements,
+                                absl::string_view consumer,
+                                const v1::PullRequest& request,
+                                absl::CivilDay day);
 
 }  // namespace equilink::governance
 

@@ -77,17 +77,8 @@ void Pull(uint8_t selector, const uint8_t* data, size_t size) {
   EQ_CHECK(decoded->record_id_through == issued.record_id_through &&
            decoded->linked_at_through == issued.linked_at_through);
 
-  const std::vector<std::string> fields(request.fields().begin(),
-                                        request.fields().end());
-  governance::ExtractRequest check;
-  check.consumer_organisation = consumer;
-  check.purpose_id = request.purpose_id();
-  check.dataset_id = request.dataset_id();
-  check.day = real.day;
-  check.level = request.identifiability();
-  check.fields = fields;
-  const governance::PolicyDecision decision =
-      governance::CheckExtract(real.agreements, check);
+  const governance::PolicyDecision decision = governance::CheckPullExtract(
+      real.agreements, consumer, request, real.day);
   fuzz::CheckNoEcho(decision.reason, request);
 }
 
